@@ -1,0 +1,509 @@
+//! `Chan<T>`: a Go channel.
+//!
+//! Semantics follow the Go spec and runtime (`runtime/chan.go`): capacity 0 is a rendezvous (a
+//! send completes only when a receiver takes the value); a send blocks while the buffer is full
+//! and panics `send on closed channel`, also when a close wakes it; a receive yields buffered
+//! values, then `None` once closed and drained; a second close panics `close of closed channel`.
+//! A receiver that finds a parked sender takes from the buffer head and moves the sender's value
+//! to the tail, as Go does, so FIFO order holds across parked senders.
+//!
+//! Every operation is a one-case [`select`](super::select); the per-channel step is
+//! [`Inner::attempt_recv`] / [`Inner::attempt_send`], shared by plain operations and selects.
+
+use super::err::{Full, TryRecv};
+use super::panics::{self, go_panic};
+use super::select::{Attempt, Op, OpFuture};
+use super::waiter::{Fired, Waiter};
+use crate::rt::{CaseKind, WaitSite};
+use crate::sync::host::Arc as HostArc;
+use crate::sync::{Arc, Mutex};
+use std::collections::VecDeque;
+use std::fmt;
+
+/// A Go channel handle. Cloning shares the channel (like copying a Go `chan T`).
+pub struct Chan<T> {
+    inner: Option<Arc<Inner<T>>>,
+}
+
+impl<T> Clone for Chan<T> {
+    fn clone(&self) -> Self {
+        Chan {
+            inner: self.inner.clone(),
+        }
+    }
+}
+
+impl<T> fmt::Debug for Chan<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.inner {
+            None => f.write_str("Chan(nil)"),
+            Some(inner) => write!(f, "Chan({}, cap {})", inner.name, inner.cap),
+        }
+    }
+}
+
+pub(crate) struct Inner<T> {
+    pub(crate) name: HostArc<str>,
+    pub(crate) cap: usize,
+    state: Mutex<State<T>>,
+}
+
+struct State<T> {
+    buf: VecDeque<T>,
+    closed: bool,
+    next_id: u64,
+    recvq: VecDeque<Entry<()>>,
+    sendq: VecDeque<Entry<T>>,
+    /// Values handed to parked receivers, keyed by their entry id, until they wake.
+    handoff: Vec<(u64, T)>,
+}
+
+struct Entry<V> {
+    id: u64,
+    case: usize,
+    waiter: Arc<Waiter>,
+    value: Option<V>,
+}
+
+impl<T: Send + 'static> Chan<T> {
+    /// `make(chan T, cap)`, named `chan` in traces.
+    pub fn new(cap: usize) -> Self {
+        Self::named("chan", cap)
+    }
+
+    /// `make(chan T, cap)` with the name traces and verdicts use (`unregister`, `client#2.send`).
+    pub fn named(name: impl Into<HostArc<str>>, cap: usize) -> Self {
+        Chan {
+            inner: Some(Arc::new(Inner {
+                name: name.into(),
+                cap,
+                state: Mutex::new(State {
+                    buf: VecDeque::with_capacity(cap.min(64)),
+                    closed: false,
+                    next_id: 0,
+                    recvq: VecDeque::new(),
+                    sendq: VecDeque::new(),
+                    handoff: Vec::new(),
+                }),
+            })),
+        }
+    }
+
+    /// A nil channel (`var c chan T`): send and receive block forever, close panics.
+    pub fn nil() -> Self {
+        Chan { inner: None }
+    }
+
+    pub fn is_nil(&self) -> bool {
+        self.inner.is_none()
+    }
+
+    pub fn name(&self) -> &str {
+        self.inner.as_deref().map_or("nil", |i| &i.name)
+    }
+
+    /// `c <- v`: waits while the buffer is full (or, unbuffered, until a receiver takes `v`).
+    /// Panics `send on closed channel` if the channel is or becomes closed.
+    pub async fn send(&self, value: T) {
+        crate::model_event!("send on {}", self.name());
+        if OpFuture::new(SendOp::new(self, value)).await.is_err() {
+            go_panic(panics::SEND_ON_CLOSED_CHANNEL);
+        }
+    }
+
+    /// `v, ok := <-c`: `Some(v)`, or `None` once closed and drained.
+    pub async fn recv(&self) -> Option<T> {
+        let got = OpFuture::new(RecvOp::new(self)).await;
+        match &got {
+            Some(_) => crate::model_event!("recv on {}", self.name()),
+            None => crate::model_event!("recv on {}: closed", self.name()),
+        }
+        got
+    }
+
+    /// A receive that verdicts describe as `site` (used by WaitGroup, Mutex).
+    pub(crate) async fn recv_at(&self, site: WaitSite) -> Option<T> {
+        OpFuture::with_site(RecvOp::new(self), site).await
+    }
+
+    /// A send that verdicts describe as `site`; panics like `send`.
+    pub(crate) async fn send_at(&self, value: T, site: WaitSite) {
+        if OpFuture::with_site(SendOp::new(self, value), site).await.is_err() {
+            go_panic(panics::SEND_ON_CLOSED_CHANNEL);
+        }
+    }
+
+    /// `select { case c <- v: default: }`. Panics on a closed channel, as Go does.
+    pub fn try_send(&self, value: T) -> Result<(), Full<T>> {
+        let mut op = SendOp::new(self, value);
+        match super::select::try_op(&mut op) {
+            Some(Ok(())) => {
+                crate::model_event!("send on {}", self.name());
+                Ok(())
+            }
+            Some(Err(_closed)) => go_panic(panics::SEND_ON_CLOSED_CHANNEL),
+            None => {
+                crate::model_event!("send on {}: full, default taken", self.name());
+                Err(Full(op.value.take().expect("value returned on default")))
+            }
+        }
+    }
+
+    /// `select { case v, ok := <-c: default: }`.
+    pub fn try_recv(&self) -> TryRecv<T> {
+        match super::select::try_op(&mut RecvOp::new(self)) {
+            Some(Some(v)) => TryRecv::Value(v),
+            Some(None) => TryRecv::Closed,
+            None => TryRecv::Empty,
+        }
+    }
+
+    /// `close(c)`. Panics `close of closed channel` the second time.
+    pub fn close(&self) {
+        let Some(inner) = &self.inner else {
+            go_panic(panics::CLOSE_OF_NIL_CHANNEL)
+        };
+        let already = {
+            let mut st = inner.state.lock();
+            if st.closed {
+                true
+            } else {
+                st.closed = true;
+                let closed = |case| Fired { case, closed: true };
+                // Entries stay queued: their owners remove them when they finish.
+                for e in &st.recvq {
+                    e.waiter.try_fire(closed(e.case));
+                }
+                for e in &st.sendq {
+                    e.waiter.try_fire(closed(e.case));
+                }
+                false
+            }
+        };
+        if already {
+            go_panic(panics::CLOSE_OF_CLOSED_CHANNEL);
+        }
+        crate::model_event!("close {}", inner.name);
+    }
+
+    /// `len(c)`: values buffered now.
+    pub fn len(&self) -> usize {
+        self.inner.as_ref().map_or(0, |i| i.state.lock().buf.len())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// `cap(c)`.
+    pub fn cap(&self) -> usize {
+        self.inner.as_ref().map_or(0, |i| i.cap)
+    }
+
+    pub fn is_closed(&self) -> bool {
+        self.inner.as_ref().is_some_and(|i| i.state.lock().closed)
+    }
+
+    /// A receive case for [`Select`](super::Select).
+    pub(crate) fn recv_op(&self) -> RecvOp<'_, T> {
+        RecvOp::new(self)
+    }
+
+    pub(crate) fn send_op(&self, value: T) -> SendOp<'_, T> {
+        SendOp::new(self, value)
+    }
+}
+
+/// The first queued entry whose owner can still be committed, skipping owners that already
+/// fired elsewhere (a select that completed another case). Returns its index after firing it.
+fn fire_first<V>(queue: &VecDeque<Entry<V>>) -> Option<usize> {
+    queue.iter().position(|e| {
+        e.waiter.try_fire(Fired {
+            case: e.case,
+            closed: false,
+        })
+    })
+}
+
+/// Whether any queued owner is still live (could be committed now).
+fn any_live<V>(queue: &VecDeque<Entry<V>>) -> bool {
+    queue.iter().any(|e| !e.waiter.is_fired())
+}
+
+impl<T> Inner<T> {
+    fn ready_recv(&self) -> bool {
+        let st = self.state.lock();
+        !st.buf.is_empty() || st.closed || any_live(&st.sendq)
+    }
+
+    fn ready_send(&self) -> bool {
+        let st = self.state.lock();
+        st.closed || st.buf.len() < self.cap || any_live(&st.recvq)
+    }
+
+    /// One receive step. `exposed`: `me` is already queued on other channels (a select in its
+    /// registration pass), so a failed commit must restart instead of retrying in place.
+    fn attempt_recv(
+        &self,
+        me: &Arc<Waiter>,
+        case: usize,
+        register: bool,
+        exposed: bool,
+    ) -> Attempt<Option<T>> {
+        let mine = Fired {
+            case,
+            closed: false,
+        };
+        let mut st = self.state.lock();
+        if let Some(value) = st.buf.pop_front() {
+            if !me.try_fire(mine) {
+                st.buf.push_front(value);
+                return Attempt::AlreadyFired;
+            }
+            // Buffer had room freed: the first live parked sender moves its value in.
+            if let Some(i) = fire_first(&st.sendq) {
+                let mut e = st.sendq.remove(i).expect("index from fire_first");
+                st.buf.push_back(e.value.take().expect("parked sender holds its value"));
+            }
+            return Attempt::Done(Some(value));
+        }
+        // Unbuffered (or empty buffer): take directly from a parked sender.
+        if st.sendq.iter().any(|e| !e.waiter.is_fired()) {
+            if !me.try_fire(mine) {
+                return Attempt::AlreadyFired;
+            }
+            if let Some(i) = fire_first(&st.sendq) {
+                let mut e = st.sendq.remove(i).expect("index from fire_first");
+                return Attempt::Done(Some(e.value.take().expect("parked sender holds its value")));
+            }
+            // Every sender committed elsewhere between the check and the fire.
+            me.unfire();
+            if exposed {
+                return Attempt::Restart;
+            }
+        }
+        if st.closed {
+            if !me.try_fire(Fired { case, closed: true }) {
+                return Attempt::AlreadyFired;
+            }
+            return Attempt::Done(None);
+        }
+        if !register {
+            return Attempt::NotReady;
+        }
+        let id = st.next_id;
+        st.next_id += 1;
+        st.recvq.push_back(Entry {
+            id,
+            case,
+            waiter: me.clone(),
+            value: None,
+        });
+        Attempt::Registered(id)
+    }
+
+    /// One send step; the value comes back unless it was delivered (`Done`) or queued.
+    fn attempt_send(
+        &self,
+        me: &Arc<Waiter>,
+        case: usize,
+        value: &mut Option<T>,
+        register: bool,
+        exposed: bool,
+    ) -> Attempt<Result<(), SendClosed>> {
+        let mut st = self.state.lock();
+        if st.closed {
+            if !me.try_fire(Fired { case, closed: true }) {
+                return Attempt::AlreadyFired;
+            }
+            return Attempt::Done(Err(SendClosed));
+        }
+        let mine = Fired {
+            case,
+            closed: false,
+        };
+        if any_live(&st.recvq) {
+            if !me.try_fire(mine) {
+                return Attempt::AlreadyFired;
+            }
+            if let Some(i) = fire_first(&st.recvq) {
+                let e = st.recvq.remove(i).expect("index from fire_first");
+                let v = value.take().expect("send value present");
+                st.handoff.push((e.id, v));
+                return Attempt::Done(Ok(()));
+            }
+            me.unfire();
+            if exposed {
+                return Attempt::Restart;
+            }
+        }
+        if st.buf.len() < self.cap {
+            if !me.try_fire(mine) {
+                return Attempt::AlreadyFired;
+            }
+            st.buf.push_back(value.take().expect("send value present"));
+            return Attempt::Done(Ok(()));
+        }
+        if !register {
+            return Attempt::NotReady;
+        }
+        let id = st.next_id;
+        st.next_id += 1;
+        st.sendq.push_back(Entry {
+            id,
+            case,
+            waiter: me.clone(),
+            value: value.take(),
+        });
+        Attempt::Registered(id)
+    }
+
+    /// Remove our receive entry (if still queued) and take a value handed to it, if any.
+    fn finish_recv(&self, id: u64) -> Option<T> {
+        let mut st = self.state.lock();
+        st.recvq.retain(|e| e.id != id);
+        let pos = st.handoff.iter().position(|(i, _)| *i == id)?;
+        Some(st.handoff.swap_remove(pos).1)
+    }
+
+    /// Remove our send entry; the value comes back if no receiver took it.
+    fn finish_send(&self, id: u64) -> Option<T> {
+        let mut st = self.state.lock();
+        let pos = st.sendq.iter().position(|e| e.id == id)?;
+        st.sendq.remove(pos).and_then(|mut e| e.value.take())
+    }
+}
+
+/// A send found (or was woken by) a closed channel. Turned into Go's panic by the caller, after
+/// every lock is released.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct SendClosed;
+
+pub(crate) struct RecvOp<'a, T> {
+    chan: Option<&'a Inner<T>>,
+}
+
+impl<'a, T> RecvOp<'a, T> {
+    fn new(chan: &'a Chan<T>) -> Self {
+        RecvOp {
+            chan: chan.inner.as_deref(),
+        }
+    }
+}
+
+impl<T: Send> Op for RecvOp<'_, T> {
+    type Output = Option<T>;
+
+    fn ready(&self) -> bool {
+        self.chan.is_some_and(|c| c.ready_recv())
+    }
+
+    fn attempt(
+        &mut self,
+        me: &Arc<Waiter>,
+        case: usize,
+        register: bool,
+        exposed: bool,
+    ) -> Attempt<Option<T>> {
+        match self.chan {
+            Some(c) => c.attempt_recv(me, case, register, exposed),
+            // A nil channel is never ready; registering on it is a no-op that never fires.
+            None if register => Attempt::Registered(u64::MAX),
+            None => Attempt::NotReady,
+        }
+    }
+
+    fn cancel(&mut self, id: u64) {
+        if let Some(c) = self.chan {
+            drop(c.finish_recv(id));
+        }
+    }
+
+    fn complete(&mut self, fired: Fired, id: u64) -> Option<T> {
+        let c = self.chan.expect("a nil channel never fires");
+        let got = c.finish_recv(id);
+        debug_assert!(fired.closed || got.is_some(), "woken receiver without a value");
+        if fired.closed {
+            None
+        } else {
+            got
+        }
+    }
+
+    fn site(&self) -> (CaseKind, HostArc<str>, usize) {
+        site_of(CaseKind::Recv, self.chan)
+    }
+}
+
+pub(crate) struct SendOp<'a, T> {
+    chan: Option<&'a Inner<T>>,
+    pub(crate) value: Option<T>,
+}
+
+impl<'a, T> SendOp<'a, T> {
+    fn new(chan: &'a Chan<T>, value: T) -> Self {
+        SendOp {
+            chan: chan.inner.as_deref(),
+            value: Some(value),
+        }
+    }
+}
+
+impl<T: Send> Op for SendOp<'_, T> {
+    type Output = Result<(), SendClosed>;
+
+    fn ready(&self) -> bool {
+        self.chan.is_some_and(|c| c.ready_send())
+    }
+
+    fn attempt(
+        &mut self,
+        me: &Arc<Waiter>,
+        case: usize,
+        register: bool,
+        exposed: bool,
+    ) -> Attempt<Self::Output> {
+        match self.chan {
+            Some(c) => c.attempt_send(me, case, &mut self.value, register, exposed),
+            None if register => Attempt::Registered(u64::MAX),
+            None => Attempt::NotReady,
+        }
+    }
+
+    fn cancel(&mut self, id: u64) {
+        if let Some(c) = self.chan {
+            if let Some(v) = c.finish_send(id) {
+                self.value = Some(v);
+            }
+        }
+    }
+
+    fn complete(&mut self, fired: Fired, id: u64) -> Self::Output {
+        let c = self.chan.expect("a nil channel never fires");
+        drop(c.finish_send(id));
+        if fired.closed {
+            Err(SendClosed)
+        } else {
+            Ok(())
+        }
+    }
+
+    fn site(&self) -> (CaseKind, HostArc<str>, usize) {
+        site_of(CaseKind::Send, self.chan)
+    }
+}
+
+/// Sites for a single operation.
+pub(crate) fn single_site(kind: CaseKind, chan: HostArc<str>, cap: usize) -> WaitSite {
+    match kind {
+        CaseKind::Send => WaitSite::Send { chan, cap },
+        CaseKind::Recv => WaitSite::Recv { chan, cap },
+    }
+}
+
+fn site_of<T>(kind: CaseKind, chan: Option<&Inner<T>>) -> (CaseKind, HostArc<str>, usize) {
+    match chan {
+        Some(c) => (kind, c.name.clone(), c.cap),
+        None => (kind, "nil".into(), 0),
+    }
+}

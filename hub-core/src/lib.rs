@@ -1,0 +1,11 @@
+//! hub-core: Go's concurrency semantics in async Rust, a model of a Go WebSocket hub, and the
+//! seeded executor `sim` that runs it under chosen interleavings.
+//!
+//! The model never names an engine: it calls [`rt`] (spawn, sleep, choose) and imports its
+//! primitives from [`sync`], which is std normally and loom under `RUSTFLAGS="--cfg loom"`.
+
+pub mod go;
+pub mod invariant;
+pub mod rt;
+pub mod sim;
+pub mod sync;

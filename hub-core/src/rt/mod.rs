@@ -1,0 +1,219 @@
+//! The engine boundary: the only calls the model makes to whoever runs it.
+//!
+//! The model spawns tasks, sleeps, reads the clock and asks for choices through this module and
+//! never names an engine. The engine is picked per thread at run time: `sim` installs itself on
+//! the thread it runs on; with no engine installed the *ambient* engine is used, which is loom
+//! under `--cfg loom` (each task a loom thread) and otherwise an error saying how to run a model.
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use crate::sync::host::Arc as HostArc;
+use std::task::{Context, Poll, Waker};
+use std::time::Duration;
+
+#[cfg(loom)]
+mod loom_engine;
+#[cfg(loom)]
+pub use loom_engine::block_on;
+
+/// A boxed model task.
+pub type BoxTask = Pin<Box<dyn Future<Output = ()> + Send + 'static>>;
+
+/// What an engine must provide. `sim` and loom implement it; tokio will.
+pub(crate) trait Engine {
+    fn spawn(&self, name: String, task: BoxTask);
+    fn now(&self) -> Duration;
+    /// Register a timer; `fire` runs when the clock reaches `deadline` and returns the next
+    /// deadline to re-arm (a ticker) or `None`.
+    fn add_timer(&self, deadline: Duration, fire: Box<dyn FnMut(Duration) -> Option<Duration>>)
+        -> TimerId;
+    fn cancel_timer(&self, id: TimerId);
+    /// Poll a sleep. Engines without time (loom) complete it after one yield.
+    fn poll_sleep(&self, deadline: Duration, first_poll: bool, waker: &Waker) -> SleepPoll;
+    fn choose(&self, n: usize) -> usize;
+    fn note_wait(&self, site: WaitSite);
+    /// Record a model event in the run's timeline (engines without one ignore it).
+    fn record(&self, _text: String) {}
+}
+
+pub(crate) enum SleepPoll {
+    Ready,
+    /// Pending; for the sim, a timer was registered that the caller must cancel if dropped.
+    Pending(Option<TimerId>),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TimerId(pub(crate) u64);
+
+thread_local! {
+    static CURRENT: std::cell::Cell<Option<*const dyn Engine>> = const { std::cell::Cell::new(None) };
+}
+
+/// Install `engine` on this thread for the duration of `f` (used by `sim`).
+pub(crate) fn with_installed<R>(engine: &dyn Engine, f: impl FnOnce() -> R) -> R {
+    struct Reset(Option<*const dyn Engine>);
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            CURRENT.with(|c| c.set(self.0));
+        }
+    }
+    // SAFETY (lifetime erasure): the pointer is removed by `Reset` before `engine` goes out of
+    // scope, and is only dereferenced on this thread inside `f`.
+    let ptr: *const (dyn Engine + '_) = engine;
+    let ptr: *const dyn Engine = unsafe { std::mem::transmute(ptr) };
+    let _reset = Reset(CURRENT.with(|c| c.replace(Some(ptr))));
+    f()
+}
+
+/// Hand an event to the engine installed on this thread, if any (called by the trace layer).
+pub(crate) fn record_event(text: String) {
+    if let Some(ptr) = CURRENT.with(|c| c.get()) {
+        // SAFETY: see `with_installed`.
+        unsafe { &*ptr }.record(text);
+    }
+}
+
+fn with_engine<R>(f: impl FnOnce(&dyn Engine) -> R) -> R {
+    match CURRENT.with(|c| c.get()) {
+        // SAFETY: see `with_installed`; the engine outlives every call made while installed.
+        Some(ptr) => f(unsafe { &*ptr }),
+        None => f(ambient()),
+    }
+}
+
+#[cfg(loom)]
+fn ambient() -> &'static dyn Engine {
+    &loom_engine::LoomEngine
+}
+
+#[cfg(not(loom))]
+fn ambient() -> &'static dyn Engine {
+    panic!(
+        "hub_core::rt: no engine on this thread; run the model with hub_core::sim::Sim \
+         (or under loom with RUSTFLAGS=\"--cfg loom\")"
+    )
+}
+
+/// Start a named task (Go: `go f()`). The name appears in traces and verdicts.
+pub fn spawn<F>(name: impl Into<String>, task: F)
+where
+    F: Future<Output = ()> + Send + 'static,
+{
+    let name = name.into();
+    crate::model_event!("go {name}");
+    with_engine(|e| e.spawn(name, Box::pin(task)));
+}
+
+/// Virtual time since the run started.
+pub fn now() -> Duration {
+    with_engine(|e| e.now())
+}
+
+/// A choice among `n` alternatives (Go's random select pick). Returns `0..n`; 0 is the default.
+pub fn choose(n: usize) -> usize {
+    if n <= 1 {
+        return 0;
+    }
+    let picked = with_engine(|e| e.choose(n));
+    debug_assert!(picked < n);
+    picked
+}
+
+pub(crate) fn note_wait(site: WaitSite) {
+    with_engine(|e| e.note_wait(site));
+}
+
+pub(crate) fn add_timer(
+    deadline: Duration,
+    fire: Box<dyn FnMut(Duration) -> Option<Duration>>,
+) -> TimerId {
+    with_engine(|e| e.add_timer(deadline, fire))
+}
+
+pub(crate) fn cancel_timer(id: TimerId) {
+    with_engine(|e| e.cancel_timer(id));
+}
+
+pub(crate) fn poll_sleep(deadline: Duration, first_poll: bool, waker: &Waker) -> SleepPoll {
+    with_engine(|e| e.poll_sleep(deadline, first_poll, waker))
+}
+
+/// Give other tasks a chance to run (Go: `runtime.Gosched()`); a scheduling point.
+pub fn yield_now() -> YieldNow {
+    YieldNow { yielded: false }
+}
+
+#[must_use = "futures do nothing unless awaited"]
+pub struct YieldNow {
+    yielded: bool,
+}
+
+impl Future for YieldNow {
+    type Output = ();
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if self.yielded {
+            return Poll::Ready(());
+        }
+        self.yielded = true;
+        crate::model_event!("yield");
+        note_wait(WaitSite::Yield);
+        cx.waker().wake_by_ref();
+        Poll::Pending
+    }
+}
+
+/// What a parked task waits on, for verdicts (`client#17: send on unregister (cap 16)`).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum WaitSite {
+    Send { chan: HostArc<str>, cap: usize },
+    Recv { chan: HostArc<str>, cap: usize },
+    Select { cases: Vec<(CaseKind, HostArc<str>)>, has_default: bool },
+    Lock { mutex: HostArc<str> },
+    WaitGroup { name: HostArc<str> },
+    Sleep { until: Duration },
+    Yield,
+    /// A future that is not one of the model's operations (e.g. a join handle).
+    Other(HostArc<str>),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum CaseKind {
+    Send,
+    Recv,
+}
+
+impl fmt::Display for WaitSite {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            WaitSite::Send { chan, cap } => write!(f, "send on {chan} (cap {cap})"),
+            WaitSite::Recv { chan, cap } => write!(f, "recv on {chan} (cap {cap})"),
+            WaitSite::Select { cases, .. } => {
+                f.write_str("select {")?;
+                for (i, (kind, chan)) in cases.iter().enumerate() {
+                    let sep = if i == 0 { " " } else { ", " };
+                    let op = match kind {
+                        CaseKind::Send => "send",
+                        CaseKind::Recv => "recv",
+                    };
+                    write!(f, "{sep}{op} {chan}")?;
+                }
+                f.write_str(" }")
+            }
+            WaitSite::Lock { mutex } => write!(f, "lock {mutex}"),
+            WaitSite::WaitGroup { name } => write!(f, "wait on {name}"),
+            WaitSite::Sleep { until } => write!(f, "sleep until {}", crate::sim::fmt_time(*until)),
+            WaitSite::Yield => f.write_str("yield"),
+            WaitSite::Other(what) => f.write_str(what),
+        }
+    }
+}
+
+/// Emit a model event: one line of the timeline (`send on unregister`, `close client#2.send`).
+/// The sim records it with step, virtual time and task; `RUST_LOG=hub_core=trace` shows it live.
+#[macro_export]
+macro_rules! model_event {
+    ($($arg:tt)*) => {
+        ::tracing::trace!(target: "hub_core::model", "{}", ::std::format_args!($($arg)*))
+    };
+}

@@ -1,0 +1,469 @@
+//! The run loop: one thread, no OS threads, every step chosen by a [`Decide`]r.
+
+use super::outcome::{Blocked, Outcome};
+use super::schedule::{Decision, DecisionKind, Schedule};
+use super::trace::{RecordLayer, Trace, TraceLine};
+use super::{Config, Instance};
+use crate::invariant::{payload_text, Violation};
+use crate::rt::{self, BoxTask, Engine, SleepPoll, TimerId, WaitSite};
+use crate::sync::host::atomic::{AtomicBool, Ordering};
+use crate::sync::host::{Arc as HostArc, Once};
+use std::cell::{Cell, RefCell};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::task::{Context, Poll, Wake, Waker};
+use std::time::Duration;
+
+/// Who picks at each decision. Returns an option index below `options`.
+pub(crate) trait Decide {
+    /// `candidates`: the runnable task ids in option order (empty for a `Choose`).
+    fn decide(&mut self, index: usize, kind: DecisionKind, options: u32, candidates: &[usize])
+        -> u32;
+}
+
+/// Follow a schedule; past its end, take the default.
+pub(crate) struct Scripted<'a>(pub &'a [u32]);
+
+impl Decide for Scripted<'_> {
+    fn decide(&mut self, index: usize, _: DecisionKind, options: u32, _: &[usize]) -> u32 {
+        self.0.get(index).map_or(0, |c| c % options)
+    }
+}
+
+/// Everything one run produced.
+#[derive(Clone, Debug)]
+pub struct Run {
+    pub outcome: Outcome,
+    /// The choices this run took, trailing defaults trimmed: replaying it gives this run.
+    pub schedule: Schedule,
+    pub decisions: Vec<Decision>,
+    pub steps: u64,
+    /// Virtual time when the run ended.
+    pub end: Duration,
+    /// The timeline (empty unless the run recorded).
+    pub trace: Trace,
+}
+
+struct TaskFlag(AtomicBool);
+
+impl Wake for TaskFlag {
+    fn wake(self: HostArc<Self>) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+    fn wake_by_ref(self: &HostArc<Self>) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+}
+
+struct Task {
+    name: HostArc<str>,
+    fut: Option<BoxTask>,
+    flag: HostArc<TaskFlag>,
+    waker: Waker,
+    done: bool,
+    wait: Option<WaitSite>,
+}
+
+struct Timer {
+    id: u64,
+    deadline: Duration,
+    fire: Box<dyn FnMut(Duration) -> Option<Duration>>,
+}
+
+struct Core<'d> {
+    tasks: RefCell<Vec<Task>>,
+    now: Cell<Duration>,
+    timers: RefCell<Vec<Timer>>,
+    next_timer: Cell<u64>,
+    current: Cell<Option<usize>>,
+    step: Cell<u64>,
+    decide: RefCell<&'d mut dyn Decide>,
+    decisions: RefCell<Vec<Decision>>,
+    trace: Option<RefCell<Vec<TraceLine>>>,
+}
+
+/// Who timeline lines are attributed to when no task is running.
+const TIMER_TASK: &str = "timer";
+const VERDICT_TASK: &str = "sim";
+
+impl Core<'_> {
+    fn decision(&self, kind: DecisionKind, options: u32, candidates: &[usize]) -> u32 {
+        let index = self.decisions.borrow().len();
+        let taken = self
+            .decide
+            .borrow_mut()
+            .decide(index, kind, options, candidates);
+        debug_assert!(taken < options);
+        self.decisions.borrow_mut().push(Decision {
+            kind,
+            options,
+            taken,
+        });
+        taken
+    }
+
+    fn push_line(&self, task: HostArc<str>, text: String) {
+        if let Some(trace) = &self.trace {
+            trace.borrow_mut().push(TraceLine {
+                step: self.step.get(),
+                time: self.now.get(),
+                task,
+                text,
+            });
+        }
+    }
+
+    fn current_name(&self) -> HostArc<str> {
+        match self.current.get() {
+            Some(id) => self.tasks.borrow()[id].name.clone(),
+            None => TIMER_TASK.into(),
+        }
+    }
+
+    fn blocked(&self) -> Vec<Blocked> {
+        self.tasks
+            .borrow()
+            .iter()
+            .filter(|t| !t.done)
+            .map(|t| Blocked {
+                task: t.name.to_string(),
+                site: t
+                    .wait
+                    .as_ref()
+                    .map_or_else(|| "(unknown)".to_string(), |w| w.to_string()),
+            })
+            .collect()
+    }
+
+    /// Fire every timer due at the earliest deadline (advancing the clock to it), if that
+    /// deadline is within `horizon`. Returns whether anything fired.
+    fn fire_timers(&self, horizon: Duration) -> bool {
+        let next = self.timers.borrow().iter().map(|t| t.deadline).min();
+        let Some(deadline) = next else { return false };
+        if deadline > horizon {
+            return false;
+        }
+        if deadline > self.now.get() {
+            self.now.set(deadline);
+        }
+        self.current.set(None);
+        loop {
+            let due = {
+                let mut timers = self.timers.borrow_mut();
+                let pos = timers
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, t)| t.deadline <= deadline)
+                    .min_by_key(|(_, t)| (t.deadline, t.id))
+                    .map(|(i, _)| i);
+                pos.map(|i| timers.swap_remove(i))
+            };
+            let Some(mut timer) = due else { break };
+            if let Some(next) = (timer.fire)(self.now.get()) {
+                timer.deadline = next;
+                self.timers.borrow_mut().push(timer);
+            }
+        }
+        true
+    }
+
+    fn run_loop(&self, config: &Config) -> Outcome {
+        let mut runnable: Vec<usize> = Vec::with_capacity(16);
+        let mut main_done_at: Option<Duration> = None;
+        loop {
+            if self.step.get() >= config.max_steps {
+                return Outcome::StepLimit {
+                    steps: self.step.get(),
+                    at: self.now.get(),
+                    reason: format!("{} steps", config.max_steps),
+                };
+            }
+            runnable.clear();
+            {
+                let tasks = self.tasks.borrow();
+                let current = self.current.get();
+                // Option 0 is the task that just ran, if it can go on.
+                if let Some(c) = current {
+                    if !tasks[c].done && tasks[c].flag.0.load(Ordering::Relaxed) {
+                        runnable.push(c);
+                    }
+                }
+                for (i, t) in tasks.iter().enumerate() {
+                    if Some(i) != current && !t.done && t.flag.0.load(Ordering::Relaxed) {
+                        runnable.push(i);
+                    }
+                }
+            }
+            if runnable.is_empty() {
+                let horizon = match main_done_at {
+                    Some(done) => done.saturating_add(config.leak_grace).min(config.max_time),
+                    None => config.max_time,
+                };
+                if self.fire_timers(horizon) {
+                    continue;
+                }
+                let pending_timer = self.timers.borrow().iter().any(|_| true);
+                return match main_done_at {
+                    None if pending_timer => Outcome::StepLimit {
+                        steps: self.step.get(),
+                        at: self.now.get(),
+                        reason: format!("virtual time bound {}", super::fmt_time(config.max_time)),
+                    },
+                    None => Outcome::Deadlock {
+                        blocked: self.blocked(),
+                    },
+                    Some(_) => {
+                        let blocked = self.blocked();
+                        if blocked.is_empty() {
+                            Outcome::Pass
+                        } else {
+                            Outcome::Leak { blocked }
+                        }
+                    }
+                };
+            }
+            let pick = if runnable.len() > 1 {
+                let preemptible = self
+                    .current
+                    .get()
+                    .is_some_and(|c| runnable.first() == Some(&c));
+                let kind = DecisionKind::Schedule { preemptible };
+                runnable[self.decision(kind, runnable.len() as u32, &runnable) as usize]
+            } else {
+                runnable[0]
+            };
+            if let Err(outcome) = self.poll_task(pick) {
+                return outcome;
+            }
+            if pick == 0 && main_done_at.is_none() && self.tasks.borrow()[0].done {
+                main_done_at = Some(self.now.get());
+            }
+        }
+    }
+
+    fn poll_task(&self, id: usize) -> Result<(), Outcome> {
+        let (mut fut, waker, name) = {
+            let mut tasks = self.tasks.borrow_mut();
+            let t = &mut tasks[id];
+            t.flag.0.store(false, Ordering::Relaxed);
+            (
+                t.fut.take().expect("runnable task has its future"),
+                t.waker.clone(),
+                t.name.clone(),
+            )
+        };
+        self.current.set(Some(id));
+        self.step.set(self.step.get() + 1);
+        let _span = tracing::trace_span!(target: "hub_core::sim", "step",
+            n = self.step.get(), t = %super::fmt_time(self.now.get()), task = %name)
+        .entered();
+        let mut cx = Context::from_waker(&waker);
+        SUPPRESS_PANIC_OUTPUT.with(|s| s.set(true));
+        let polled = catch_unwind(AssertUnwindSafe(|| fut.as_mut().poll(&mut cx)));
+        SUPPRESS_PANIC_OUTPUT.with(|s| s.set(false));
+        match polled {
+            Ok(Poll::Ready(())) => {
+                self.tasks.borrow_mut()[id].done = true;
+                self.push_line(name, "exit".to_string());
+                drop(fut);
+                Ok(())
+            }
+            Ok(Poll::Pending) => {
+                let blocked_line = {
+                    let mut tasks = self.tasks.borrow_mut();
+                    let t = &mut tasks[id];
+                    t.fut = Some(fut);
+                    let parked = !t.flag.0.load(Ordering::Relaxed);
+                    (parked && self.trace.is_some())
+                        .then(|| t.wait.as_ref().map(|w| format!("blocked: {w}")))
+                        .flatten()
+                };
+                if let Some(text) = blocked_line {
+                    self.push_line(name, text);
+                }
+                Ok(())
+            }
+            Err(payload) => {
+                self.tasks.borrow_mut()[id].done = true;
+                let outcome = match payload.downcast::<Violation>() {
+                    Ok(v) => Outcome::from_violation(*v),
+                    Err(payload) => {
+                        let message = payload_text(&*payload);
+                        self.push_line(name.clone(), format!("panic: {message}"));
+                        Outcome::Panic {
+                            task: name.to_string(),
+                            message,
+                        }
+                    }
+                };
+                // The future is dropped with the other tasks, inside the engine.
+                Err(outcome)
+            }
+        }
+    }
+
+    fn spawn_task(&self, name: String, fut: BoxTask) {
+        let flag = HostArc::new(TaskFlag(AtomicBool::new(true)));
+        self.tasks.borrow_mut().push(Task {
+            name: name.into(),
+            fut: Some(fut),
+            waker: Waker::from(flag.clone()),
+            flag,
+            done: false,
+            wait: None,
+        });
+    }
+}
+
+impl Engine for Core<'_> {
+    fn spawn(&self, name: String, task: BoxTask) {
+        self.spawn_task(name, task);
+    }
+
+    fn now(&self) -> Duration {
+        self.now.get()
+    }
+
+    fn add_timer(
+        &self,
+        deadline: Duration,
+        fire: Box<dyn FnMut(Duration) -> Option<Duration>>,
+    ) -> TimerId {
+        let id = self.next_timer.get();
+        self.next_timer.set(id + 1);
+        self.timers.borrow_mut().push(Timer { id, deadline, fire });
+        TimerId(id)
+    }
+
+    fn cancel_timer(&self, id: TimerId) {
+        self.timers.borrow_mut().retain(|t| t.id != id.0);
+    }
+
+    fn poll_sleep(&self, deadline: Duration, _first: bool, waker: &Waker) -> SleepPoll {
+        if self.now.get() >= deadline {
+            return SleepPoll::Ready;
+        }
+        let waker = waker.clone();
+        let id = self.add_timer(
+            deadline,
+            Box::new(move |_| {
+                waker.wake_by_ref();
+                None
+            }),
+        );
+        SleepPoll::Pending(Some(id))
+    }
+
+    fn choose(&self, n: usize) -> usize {
+        self.decision(DecisionKind::Choose, n as u32, &[]) as usize
+    }
+
+    fn note_wait(&self, site: WaitSite) {
+        if let Some(id) = self.current.get() {
+            self.tasks.borrow_mut()[id].wait = Some(site);
+        }
+    }
+
+    fn record(&self, text: String) {
+        if self.trace.is_some() {
+            let task = self.current_name();
+            self.push_line(task, text);
+        }
+    }
+}
+
+thread_local! {
+    static SUPPRESS_PANIC_OUTPUT: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Model panics are verdicts, not crashes: keep them off stderr while a task is polled.
+fn install_panic_filter() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !SUPPRESS_PANIC_OUTPUT.with(|s| s.get()) {
+                previous(info);
+            }
+        }));
+    });
+}
+
+/// Run one program instance under `decide`.
+pub(crate) fn run(
+    config: &Config,
+    decide: &mut dyn Decide,
+    make: &dyn Fn() -> Instance,
+) -> Run {
+    install_panic_filter();
+    let core = Core {
+        tasks: RefCell::new(Vec::with_capacity(8)),
+        now: Cell::new(Duration::ZERO),
+        timers: RefCell::new(Vec::new()),
+        next_timer: Cell::new(0),
+        current: Cell::new(None),
+        step: Cell::new(0),
+        decide: RefCell::new(decide),
+        decisions: RefCell::new(Vec::with_capacity(32)),
+        trace: config.record.then(|| RefCell::new(Vec::new())),
+    };
+    let body = || {
+        rt::with_installed(&core, || {
+            let instance = make();
+            core.spawn_task("main".to_string(), instance.main);
+            let mut outcome = core.run_loop(config);
+            if outcome.is_pass() {
+                if let Some(check) = instance.check {
+                    if let Err(v) = check() {
+                        outcome = Outcome::from_violation(v);
+                    }
+                }
+            }
+            if !outcome.is_pass() {
+                core.current.set(None);
+                core.push_line(VERDICT_TASK.into(), format!("verdict: {outcome}"));
+            }
+            // Drop the futures while the engine is installed (their drops cancel timers).
+            let futures: Vec<_> = core
+                .tasks
+                .borrow_mut()
+                .iter_mut()
+                .filter_map(|t| t.fut.take())
+                .collect();
+            drop(futures);
+            outcome
+        })
+    };
+    let outcome = match live_log_filter() {
+        None if !config.record => body(),
+        filter => {
+            use tracing_subscriber::layer::SubscriberExt;
+            use tracing_subscriber::Layer;
+            let live = filter.map(|f| {
+                tracing_subscriber::fmt::layer()
+                    .with_writer(std::io::stderr)
+                    .without_time()
+                    .with_filter(f)
+            });
+            let subscriber = tracing_subscriber::registry().with(RecordLayer).with(live);
+            tracing::subscriber::with_default(subscriber, body)
+        }
+    };
+    let decisions = core.decisions.into_inner();
+    let schedule = Schedule::new(decisions.iter().map(|d| d.taken).collect()).trimmed();
+    Run {
+        outcome,
+        schedule,
+        decisions,
+        steps: core.step.get(),
+        end: core.now.get(),
+        trace: Trace {
+            lines: core.trace.map(RefCell::into_inner).unwrap_or_default(),
+        },
+    }
+}
+
+/// `RUST_LOG`, if set and valid, for live output of the same events.
+fn live_log_filter() -> Option<tracing_subscriber::EnvFilter> {
+    std::env::var_os("RUST_LOG")?;
+    tracing_subscriber::EnvFilter::try_from_default_env().ok()
+}
