@@ -5,7 +5,9 @@
 //! primitives from [`sync`], which is std normally and loom under `RUSTFLAGS="--cfg loom"`.
 
 pub mod go;
+pub mod hub;
 pub mod invariant;
+pub mod knobs;
 pub mod rt;
 pub mod sim;
 pub mod sync;

@@ -45,6 +45,9 @@ impl<T> fmt::Debug for Chan<T> {
 pub(crate) struct Inner<T> {
     pub(crate) name: HostArc<str>,
     pub(crate) cap: usize,
+    /// Internal plumbing (a context's done, a mutex's semaphore): its operations are not
+    /// timeline events; the wrapper emits the meaningful one.
+    quiet: bool,
     state: Mutex<State<T>>,
 }
 
@@ -73,10 +76,20 @@ impl<T: Send + 'static> Chan<T> {
 
     /// `make(chan T, cap)` with the name traces and verdicts use (`unregister`, `client#2.send`).
     pub fn named(name: impl Into<HostArc<str>>, cap: usize) -> Self {
+        Self::build(name.into(), cap, false)
+    }
+
+    /// A channel whose operations are not timeline events (for primitives built on channels).
+    pub(crate) fn quiet(name: impl Into<HostArc<str>>, cap: usize) -> Self {
+        Self::build(name.into(), cap, true)
+    }
+
+    fn build(name: HostArc<str>, cap: usize, quiet: bool) -> Self {
         Chan {
             inner: Some(Arc::new(Inner {
-                name: name.into(),
+                name,
                 cap,
+                quiet,
                 state: Mutex::new(State {
                     buf: VecDeque::with_capacity(cap.min(64)),
                     closed: false,
@@ -105,18 +118,26 @@ impl<T: Send + 'static> Chan<T> {
     /// `c <- v`: waits while the buffer is full (or, unbuffered, until a receiver takes `v`).
     /// Panics `send on closed channel` if the channel is or becomes closed.
     pub async fn send(&self, value: T) {
-        crate::model_event!("send on {}", self.name());
         if OpFuture::new(SendOp::new(self, value)).await.is_err() {
             go_panic(panics::SEND_ON_CLOSED_CHANNEL);
         }
+        if !self.is_quiet() {
+            crate::model_event!("send on {}", self.name());
+        }
+    }
+
+    fn is_quiet(&self) -> bool {
+        self.inner.as_ref().is_some_and(|i| i.quiet)
     }
 
     /// `v, ok := <-c`: `Some(v)`, or `None` once closed and drained.
     pub async fn recv(&self) -> Option<T> {
         let got = OpFuture::new(RecvOp::new(self)).await;
-        match &got {
-            Some(_) => crate::model_event!("recv on {}", self.name()),
-            None => crate::model_event!("recv on {}: closed", self.name()),
+        if !self.is_quiet() {
+            match &got {
+                Some(_) => crate::model_event!("recv on {}", self.name()),
+                None => crate::model_event!("recv on {}: closed", self.name()),
+            }
         }
         got
     }
@@ -128,7 +149,10 @@ impl<T: Send + 'static> Chan<T> {
 
     /// A send that verdicts describe as `site`; panics like `send`.
     pub(crate) async fn send_at(&self, value: T, site: WaitSite) {
-        if OpFuture::with_site(SendOp::new(self, value), site).await.is_err() {
+        if OpFuture::with_site(SendOp::new(self, value), site)
+            .await
+            .is_err()
+        {
             go_panic(panics::SEND_ON_CLOSED_CHANNEL);
         }
     }
@@ -138,12 +162,16 @@ impl<T: Send + 'static> Chan<T> {
         let mut op = SendOp::new(self, value);
         match super::select::try_op(&mut op) {
             Some(Ok(())) => {
-                crate::model_event!("send on {}", self.name());
+                if !self.is_quiet() {
+                    crate::model_event!("send on {}", self.name());
+                }
                 Ok(())
             }
             Some(Err(_closed)) => go_panic(panics::SEND_ON_CLOSED_CHANNEL),
             None => {
-                crate::model_event!("send on {}: full, default taken", self.name());
+                if !self.is_quiet() {
+                    crate::model_event!("send on {}: full, default taken", self.name());
+                }
                 Err(Full(op.value.take().expect("value returned on default")))
             }
         }
@@ -160,9 +188,25 @@ impl<T: Send + 'static> Chan<T> {
 
     /// `close(c)`. Panics `close of closed channel` the second time.
     pub fn close(&self) {
+        self.close_as(None);
+    }
+
+    /// `close(c)`, with the timeline line naming who closed it (`router.UnregisterClient:
+    /// close client#1.send`).
+    pub fn close_by(&self, by: &str) {
+        self.close_as(Some(by));
+    }
+
+    fn close_as(&self, by: Option<&str>) {
         let Some(inner) = &self.inner else {
             go_panic(panics::CLOSE_OF_NIL_CHANNEL)
         };
+        // The line comes first, so a second close reads "close ...", then the panic.
+        match by {
+            Some(by) => crate::model_event!("{by}: close {}", inner.name),
+            None if !inner.quiet => crate::model_event!("close {}", inner.name),
+            None => {}
+        }
         let already = {
             let mut st = inner.state.lock();
             if st.closed {
@@ -183,7 +227,6 @@ impl<T: Send + 'static> Chan<T> {
         if already {
             go_panic(panics::CLOSE_OF_CLOSED_CHANNEL);
         }
-        crate::model_event!("close {}", inner.name);
     }
 
     /// `len(c)`: values buffered now.
@@ -230,6 +273,15 @@ fn any_live<V>(queue: &VecDeque<Entry<V>>) -> bool {
     queue.iter().any(|e| !e.waiter.is_fired())
 }
 
+/// As [`any_live`], not counting `me`'s own entries: a select with a send and a receive case
+/// on one channel queues itself on both sides, and Go never pairs a goroutine with itself.
+/// (Counting them made such a select commit, find no counterpart, undo and restart forever.)
+fn any_live_but<V>(queue: &VecDeque<Entry<V>>, me: &Arc<Waiter>) -> bool {
+    queue
+        .iter()
+        .any(|e| !Arc::ptr_eq(&e.waiter, me) && !e.waiter.is_fired())
+}
+
 impl<T> Inner<T> {
     fn ready_recv(&self) -> bool {
         let st = self.state.lock();
@@ -256,20 +308,21 @@ impl<T> Inner<T> {
         };
         let mut st = self.state.lock();
         if let Some(value) = st.buf.pop_front() {
-            if !me.try_fire(mine) {
+            if !me.claim(mine) {
                 st.buf.push_front(value);
                 return Attempt::AlreadyFired;
             }
             // Buffer had room freed: the first live parked sender moves its value in.
             if let Some(i) = fire_first(&st.sendq) {
                 let mut e = st.sendq.remove(i).expect("index from fire_first");
-                st.buf.push_back(e.value.take().expect("parked sender holds its value"));
+                st.buf
+                    .push_back(e.value.take().expect("parked sender holds its value"));
             }
             return Attempt::Done(Some(value));
         }
         // Unbuffered (or empty buffer): take directly from a parked sender.
-        if st.sendq.iter().any(|e| !e.waiter.is_fired()) {
-            if !me.try_fire(mine) {
+        if any_live_but(&st.sendq, me) {
+            if !me.claim(mine) {
                 return Attempt::AlreadyFired;
             }
             if let Some(i) = fire_first(&st.sendq) {
@@ -283,7 +336,7 @@ impl<T> Inner<T> {
             }
         }
         if st.closed {
-            if !me.try_fire(Fired { case, closed: true }) {
+            if !me.claim(Fired { case, closed: true }) {
                 return Attempt::AlreadyFired;
             }
             return Attempt::Done(None);
@@ -313,7 +366,7 @@ impl<T> Inner<T> {
     ) -> Attempt<Result<(), SendClosed>> {
         let mut st = self.state.lock();
         if st.closed {
-            if !me.try_fire(Fired { case, closed: true }) {
+            if !me.claim(Fired { case, closed: true }) {
                 return Attempt::AlreadyFired;
             }
             return Attempt::Done(Err(SendClosed));
@@ -322,8 +375,8 @@ impl<T> Inner<T> {
             case,
             closed: false,
         };
-        if any_live(&st.recvq) {
-            if !me.try_fire(mine) {
+        if any_live_but(&st.recvq, me) {
+            if !me.claim(mine) {
                 return Attempt::AlreadyFired;
             }
             if let Some(i) = fire_first(&st.recvq) {
@@ -338,7 +391,7 @@ impl<T> Inner<T> {
             }
         }
         if st.buf.len() < self.cap {
-            if !me.try_fire(mine) {
+            if !me.claim(mine) {
                 return Attempt::AlreadyFired;
             }
             st.buf.push_back(value.take().expect("send value present"));
@@ -422,7 +475,10 @@ impl<T: Send> Op for RecvOp<'_, T> {
     fn complete(&mut self, fired: Fired, id: u64) -> Option<T> {
         let c = self.chan.expect("a nil channel never fires");
         let got = c.finish_recv(id);
-        debug_assert!(fired.closed || got.is_some(), "woken receiver without a value");
+        debug_assert!(
+            fired.closed || got.is_some(),
+            "woken receiver without a value"
+        );
         if fired.closed {
             None
         } else {

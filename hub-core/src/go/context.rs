@@ -44,7 +44,7 @@ impl Context {
         Context {
             inner: Arc::new(CtxInner {
                 name: name.into(),
-                done: Chan::named(format!("{name}.done"), 0),
+                done: Chan::quiet(format!("{name}.done"), 0),
                 state: Mutex::new(CtxState::default()),
             }),
         }

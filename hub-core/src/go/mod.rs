@@ -20,13 +20,13 @@ mod mutex;
 pub mod panics;
 mod select;
 mod time;
-mod waitgroup;
 mod waiter;
+mod waitgroup;
 
 pub use chan::Chan;
 pub use context::{Canceled, Context};
 pub use err::{Elapsed, Full, TryRecv};
 pub use mutex::{Mutex, MutexGuard};
 pub use select::{CaseValue, Select, Selected};
-pub use time::{sleep, timeout, Sleep, Ticker};
+pub use time::{sleep, timeout, Sleep, Ticker, Timer};
 pub use waitgroup::WaitGroup;

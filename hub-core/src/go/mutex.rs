@@ -29,7 +29,7 @@ impl<T> Mutex<T> {
 
     pub fn named(name: &str, value: T) -> Self {
         Mutex {
-            sem: Chan::named(name, 1),
+            sem: Chan::quiet(name, 1),
             data: UnsafeCell::new(value),
         }
     }
@@ -45,7 +45,10 @@ impl<T> Mutex<T> {
 
     /// `mu.TryLock()`
     pub fn try_lock(&self) -> Option<MutexGuard<'_, T>> {
-        self.sem.try_send(()).ok().map(|()| MutexGuard { mutex: self })
+        self.sem
+            .try_send(())
+            .ok()
+            .map(|()| MutexGuard { mutex: self })
     }
 
     pub fn into_inner(self) -> T {

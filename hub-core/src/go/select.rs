@@ -140,8 +140,13 @@ impl<O: Op> Drop for OpFuture<O> {
 /// Type-erased select case.
 trait Case: Send {
     fn ready(&self) -> bool;
-    fn attempt(&mut self, me: &Arc<Waiter>, case: usize, exposed: bool, register: bool)
-        -> Attempt<CaseOut>;
+    fn attempt(
+        &mut self,
+        me: &Arc<Waiter>,
+        case: usize,
+        exposed: bool,
+        register: bool,
+    ) -> Attempt<CaseOut>;
     fn cancel(&mut self, id: u64);
     fn complete(&mut self, fired: Fired, id: u64) -> CaseOut;
     fn site(&self) -> (CaseKind, HostArc<str>, usize);
@@ -162,8 +167,13 @@ impl<T: Send + 'static> Case for Erased<super::chan::RecvOp<'_, T>> {
     fn ready(&self) -> bool {
         self.0.ready()
     }
-    fn attempt(&mut self, me: &Arc<Waiter>, case: usize, exposed: bool, register: bool)
-        -> Attempt<CaseOut> {
+    fn attempt(
+        &mut self,
+        me: &Arc<Waiter>,
+        case: usize,
+        exposed: bool,
+        register: bool,
+    ) -> Attempt<CaseOut> {
         map_attempt(self.0.attempt(me, case, register, exposed), erase)
     }
     fn cancel(&mut self, id: u64) {
@@ -181,8 +191,13 @@ impl<T: Send + 'static> Case for Erased<super::chan::SendOp<'_, T>> {
     fn ready(&self) -> bool {
         self.0.ready()
     }
-    fn attempt(&mut self, me: &Arc<Waiter>, case: usize, exposed: bool, register: bool)
-        -> Attempt<CaseOut> {
+    fn attempt(
+        &mut self,
+        me: &Arc<Waiter>,
+        case: usize,
+        exposed: bool,
+        register: bool,
+    ) -> Attempt<CaseOut> {
         map_attempt(self.0.attempt(me, case, register, exposed), CaseOut::Sent)
     }
     fn cancel(&mut self, id: u64) {
@@ -298,16 +313,11 @@ impl<'a> Select<'a> {
 
     /// Run the select. Panics `send on closed channel` if a send case fires on a closed channel.
     pub async fn wait(self) -> Selected {
-        let selected = SelectFuture {
+        SelectFuture {
             sel: self,
             parked: None,
         }
-        .await;
-        match &selected {
-            Selected::Case(i, v) => crate::model_event!("select: case {i} ({v:?})"),
-            Selected::Default => crate::model_event!("select: default"),
-        }
-        selected
+        .await
     }
 
     fn site(&self) -> WaitSite {
@@ -347,6 +357,12 @@ impl SelectFuture<'_> {
     }
 
     fn finish(&mut self, k: usize, out: CaseOut) -> Selected {
+        let (kind, chan, _) = self.sel.cases[k].site();
+        match (&out, kind) {
+            (CaseOut::Received(None), _) => crate::model_event!("select: recv {chan} (closed)"),
+            (_, CaseKind::Recv) => crate::model_event!("select: recv {chan}"),
+            (_, CaseKind::Send) => crate::model_event!("select: send {chan}"),
+        }
         match out {
             CaseOut::Received(v) => Selected::Case(k, CaseValue(Some(CaseOutValue::Received(v)))),
             CaseOut::Sent(Ok(())) => Selected::Case(k, CaseValue(Some(CaseOutValue::Sent))),
@@ -384,6 +400,7 @@ impl Future for SelectFuture<'_> {
                 continue 'again; // Lost a race (loom only): look again.
             }
             if this.sel.has_default {
+                crate::model_event!("select: default");
                 return Poll::Ready(Selected::Default);
             }
             // Pass 2: park on every case.

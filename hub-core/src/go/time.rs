@@ -73,6 +73,35 @@ pub async fn timeout<F: Future>(d: Duration, fut: F) -> Result<F::Output, Elapse
     .await
 }
 
+/// `time.NewTimer(d)`: the engine sends the time on `c` (capacity 1) once, after `d`.
+/// Dropping the timer stops it (Go: `t.Stop()`), so a select loop can make one per turn.
+#[derive(Debug)]
+pub struct Timer {
+    pub c: Chan<Duration>,
+    timer: TimerId,
+}
+
+impl Timer {
+    pub fn new(name: &str, d: Duration) -> Timer {
+        let c: Chan<Duration> = Chan::quiet(name, 1);
+        let tx = c.clone();
+        let timer = rt::add_timer(
+            rt::now().saturating_add(d),
+            Box::new(move |now| {
+                let _ = tx.try_send(now);
+                None
+            }),
+        );
+        Timer { c, timer }
+    }
+}
+
+impl Drop for Timer {
+    fn drop(&mut self) {
+        rt::cancel_timer(self.timer);
+    }
+}
+
 /// `time.NewTicker(period)`: the engine sends the current time on `c` (capacity 1) every
 /// period, dropping ticks a slow reader misses, exactly like Go's ticker.
 #[derive(Debug)]
@@ -84,7 +113,7 @@ pub struct Ticker {
 impl Ticker {
     pub fn new(name: &str, period: Duration) -> Ticker {
         assert!(!period.is_zero(), "non-positive interval for NewTicker");
-        let c: Chan<Duration> = Chan::named(name, 1);
+        let c: Chan<Duration> = Chan::quiet(name, 1);
         let tx = c.clone();
         let first = rt::now().saturating_add(period);
         let timer = rt::add_timer(

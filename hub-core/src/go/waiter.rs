@@ -55,7 +55,19 @@ impl Waiter {
         true
     }
 
-    /// Undo our own `try_fire` when the counterpart turned out to be gone. Only the owner calls
+    /// The owner commits itself: as `try_fire`, but nothing is woken (the owner is running;
+    /// waking it would make the engine poll a task that then parks, for nothing) and its waker
+    /// stays for a later fire if it undoes this commit with `unfire`.
+    pub fn claim(&self, fired: Fired) -> bool {
+        let mut state = self.state.lock();
+        if state.fired.is_some() {
+            return false;
+        }
+        state.fired = Some(fired);
+        true
+    }
+
+    /// Undo our own `claim` when the counterpart turned out to be gone. Only the owner calls
     /// this, and only before the commit was observed by a transfer.
     pub fn unfire(&self) {
         self.state.lock().fired = None;

@@ -5,10 +5,10 @@
 //! the thread it runs on; with no engine installed the *ambient* engine is used, which is loom
 //! under `--cfg loom` (each task a loom thread) and otherwise an error saying how to run a model.
 
+use crate::sync::host::Arc as HostArc;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use crate::sync::host::Arc as HostArc;
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
@@ -26,8 +26,11 @@ pub(crate) trait Engine {
     fn now(&self) -> Duration;
     /// Register a timer; `fire` runs when the clock reaches `deadline` and returns the next
     /// deadline to re-arm (a ticker) or `None`.
-    fn add_timer(&self, deadline: Duration, fire: Box<dyn FnMut(Duration) -> Option<Duration>>)
-        -> TimerId;
+    fn add_timer(
+        &self,
+        deadline: Duration,
+        fire: Box<dyn FnMut(Duration) -> Option<Duration>>,
+    ) -> TimerId;
     fn cancel_timer(&self, id: TimerId);
     /// Poll a sleep. Engines without time (loom) complete it after one yield.
     fn poll_sleep(&self, deadline: Duration, first_poll: bool, waker: &Waker) -> SleepPoll;
@@ -166,12 +169,27 @@ impl Future for YieldNow {
 /// What a parked task waits on, for verdicts (`client#17: send on unregister (cap 16)`).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum WaitSite {
-    Send { chan: HostArc<str>, cap: usize },
-    Recv { chan: HostArc<str>, cap: usize },
-    Select { cases: Vec<(CaseKind, HostArc<str>)>, has_default: bool },
-    Lock { mutex: HostArc<str> },
-    WaitGroup { name: HostArc<str> },
-    Sleep { until: Duration },
+    Send {
+        chan: HostArc<str>,
+        cap: usize,
+    },
+    Recv {
+        chan: HostArc<str>,
+        cap: usize,
+    },
+    Select {
+        cases: Vec<(CaseKind, HostArc<str>)>,
+        has_default: bool,
+    },
+    Lock {
+        mutex: HostArc<str>,
+    },
+    WaitGroup {
+        name: HostArc<str>,
+    },
+    Sleep {
+        until: Duration,
+    },
     Yield,
     /// A future that is not one of the model's operations (e.g. a join handle).
     Other(HostArc<str>),

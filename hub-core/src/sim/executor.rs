@@ -16,8 +16,13 @@ use std::time::Duration;
 /// Who picks at each decision. Returns an option index below `options`.
 pub(crate) trait Decide {
     /// `candidates`: the runnable task ids in option order (empty for a `Choose`).
-    fn decide(&mut self, index: usize, kind: DecisionKind, options: u32, candidates: &[usize])
-        -> u32;
+    fn decide(
+        &mut self,
+        index: usize,
+        kind: DecisionKind,
+        options: u32,
+        candidates: &[usize],
+    ) -> u32;
 }
 
 /// Follow a schedule; past its end, take the default.
@@ -389,11 +394,7 @@ fn install_panic_filter() {
 }
 
 /// Run one program instance under `decide`.
-pub(crate) fn run(
-    config: &Config,
-    decide: &mut dyn Decide,
-    make: &dyn Fn() -> Instance,
-) -> Run {
+pub(crate) fn run(config: &Config, decide: &mut dyn Decide, make: &dyn Fn() -> Instance) -> Run {
     install_panic_filter();
     let core = Core {
         tasks: RefCell::new(Vec::with_capacity(8)),

@@ -233,8 +233,13 @@ impl Sim {
         I: IntoInstance,
     {
         let make = || program().into_instance();
-        let (minimal, _) =
-            shrink::shrink(&self.config, &failing.schedule, &failing.outcome, &make, 5_000);
+        let (minimal, _) = shrink::shrink(
+            &self.config,
+            &failing.schedule,
+            &failing.outcome,
+            &make,
+            5_000,
+        );
         let recorded = Config {
             record: true,
             ..self.config.clone()

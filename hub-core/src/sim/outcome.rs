@@ -31,7 +31,11 @@ pub enum Outcome {
     /// A model invariant failed.
     Invariant { name: String, detail: String },
     /// The run hit its step or virtual-time bound (a livelock or an unbounded loop).
-    StepLimit { steps: u64, at: Duration, reason: String },
+    StepLimit {
+        steps: u64,
+        at: Duration,
+        reason: String,
+    },
 }
 
 impl Outcome {
@@ -97,7 +101,11 @@ impl fmt::Display for Outcome {
             }
             Outcome::Leak { blocked } => {
                 let n = blocked.len();
-                write!(f, "leak ({n} task{} parked forever): ", if n == 1 { "" } else { "s" })?;
+                write!(
+                    f,
+                    "leak ({n} task{} parked forever): ",
+                    if n == 1 { "" } else { "s" }
+                )?;
                 list(f, blocked)
             }
             Outcome::Invariant { name, detail } => write!(f, "invariant {name}: {detail}"),

@@ -74,8 +74,13 @@ impl PctDecide {
 }
 
 impl Decide for PctDecide {
-    fn decide(&mut self, index: usize, kind: DecisionKind, options: u32, candidates: &[usize])
-        -> u32 {
+    fn decide(
+        &mut self,
+        index: usize,
+        kind: DecisionKind,
+        options: u32,
+        candidates: &[usize],
+    ) -> u32 {
         if kind == DecisionKind::Choose {
             return self.rng.below(options as usize) as u32;
         }
@@ -138,9 +143,11 @@ pub(crate) fn explore(
     let mut expected_decisions = 0usize;
     while schedules < max_schedules {
         let run = match strategy {
-            Strategy::Random { seed } => {
-                run(&quiet, &mut RandomDecide(Rng::new(derive(seed, schedules))), make)
-            }
+            Strategy::Random { seed } => run(
+                &quiet,
+                &mut RandomDecide(Rng::new(derive(seed, schedules))),
+                make,
+            ),
             Strategy::Pct { seed, depth } => {
                 if expected_decisions == 0 {
                     expected_decisions = run(&quiet, &mut Scripted(&[]), make).decisions.len();
@@ -162,10 +169,7 @@ pub(crate) fn explore(
         schedules += 1;
         progress(schedules);
         if !run.outcome.is_pass() {
-            failure = Some(Found {
-                at: schedules,
-                run,
-            });
+            failure = Some(Found { at: schedules, run });
             exhausted = false;
             break;
         }

@@ -57,7 +57,9 @@ impl fmt::Display for TokenError {
                 f,
                 "token schedule has `{found}` at position {position}; allowed: a-z and 2-7"
             ),
-            TokenError::Truncated => f.write_str("token schedule is truncated (copy the whole token)"),
+            TokenError::Truncated => {
+                f.write_str("token schedule is truncated (copy the whole token)")
+            }
             TokenError::Checksum => {
                 f.write_str("token checksum does not match (was the token altered or cut?)")
             }
@@ -69,8 +71,7 @@ impl std::error::Error for TokenError {}
 
 fn valid_name(s: &str) -> bool {
     !s.is_empty()
-        && s
-            .bytes()
+        && s.bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b))
 }
 
@@ -132,7 +133,10 @@ fn decode_schedule(text: &str) -> Result<Schedule, TokenError> {
         let v = ALPHABET
             .iter()
             .position(|&a| a as char == ch)
-            .ok_or(TokenError::Base32 { position, found: ch })?;
+            .ok_or(TokenError::Base32 {
+                position,
+                found: ch,
+            })?;
         acc = (acc << 5) | v as u32;
         bits += 5;
         if bits >= 8 {
@@ -153,7 +157,11 @@ fn decode_schedule(text: &str) -> Result<Schedule, TokenError> {
         let mut shift = 0;
         loop {
             let Some(&b) = it.next() else {
-                return if shift == 0 { Ok(None) } else { Err(TokenError::Truncated) };
+                return if shift == 0 {
+                    Ok(None)
+                } else {
+                    Err(TokenError::Truncated)
+                };
             };
             if shift >= 63 {
                 return Err(TokenError::Truncated);

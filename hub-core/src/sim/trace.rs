@@ -20,16 +20,22 @@ pub struct TraceLine {
     pub text: String,
 }
 
-impl fmt::Display for TraceLine {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl TraceLine {
+    fn write(&self, f: &mut fmt::Formatter<'_>, task_width: usize) -> fmt::Result {
         write!(
             f,
-            "{:>4}  {:>8}  {:<20} {}",
+            "{:>4}  {:>8}  {:<task_width$}  {}",
             self.step,
             super::fmt_time(self.time),
             self.task,
             self.text
         )
+    }
+}
+
+impl fmt::Display for TraceLine {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write(f, 20)
     }
 }
 
@@ -39,16 +45,20 @@ pub struct Trace {
     pub lines: Vec<TraceLine>,
 }
 
-impl Trace {
-    /// The header line that `Display` prints above the lines.
-    pub const HEADER: &'static str = "step      time  task                 event";
-}
-
 impl fmt::Display for Trace {
+    /// A header, then one line per event; the task column is as wide as the longest name.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "{}", Trace::HEADER)?;
+        let width = self
+            .lines
+            .iter()
+            .map(|l| l.task.chars().count())
+            .max()
+            .unwrap_or(0)
+            .max(4);
+        writeln!(f, "step      time  {:<width$}  event", "task")?;
         for line in &self.lines {
-            writeln!(f, "{line}")?;
+            line.write(f, width)?;
+            writeln!(f)?;
         }
         Ok(())
     }

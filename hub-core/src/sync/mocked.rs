@@ -15,7 +15,9 @@ impl<T> Mutex<T> {
     }
 
     pub fn lock(&self) -> MutexGuard<'_, T> {
-        self.0.lock().unwrap_or_else(::std::sync::PoisonError::into_inner)
+        self.0
+            .lock()
+            .unwrap_or_else(::std::sync::PoisonError::into_inner)
     }
 }
 

@@ -1,0 +1,133 @@
+//! Programs: the documented situation of a bug as data (who connects, what happens, when),
+//! and the runner that plays one against a hub with given knobs.
+
+use hub_core::go::sleep;
+use hub_core::hub::{Client, Hub, HubConfig, Invariant, PeerScript, SubId, UserId};
+use hub_core::invariant::violated;
+use hub_core::knobs::Knobs;
+use hub_core::rt;
+use hub_core::sim::Instance;
+use std::time::Duration;
+
+/// Something that happens at a virtual time.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// A client of `user` connects (the handler runs in its own task); its peer follows `peer`.
+    Connect {
+        user: UserId,
+        subscriptions: Vec<SubId>,
+        peer: PeerScript,
+    },
+    /// An API call deletes a subscription (seed 000), in its own task.
+    DeleteSubscription(SubId),
+    /// An API call sends messages to a user's clients (seed 001's `SendMessage`), in order,
+    /// in its own task.
+    SendMessage {
+        user: UserId,
+        texts: Vec<&'static str>,
+    },
+    /// Redis answers with this round trip from now on (a latency spike keeps the hub busy).
+    PresenceRoundTrip(Duration),
+    /// Check these invariants now (the hub still runs).
+    Checkpoint(Vec<Invariant>),
+    /// The server closes these clients' connections (1-based connection numbers), one per
+    /// millisecond in the order given, as an HTTP server's shutdown does.
+    CloseConnections(Vec<u32>),
+    /// The server closes every connection still open, one per millisecond.
+    CloseAll,
+    /// Cancel the hub's context: `Run` returns.
+    Shutdown,
+}
+
+/// One scenario: a hub configuration and a timeline of actions (times from the start).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Program {
+    pub config: HubConfig,
+    pub steps: Vec<(Duration, Action)>,
+}
+
+/// Milliseconds, for readable timelines in the catalog.
+pub const fn ms(n: u64) -> Duration {
+    Duration::from_millis(n)
+}
+
+pub const fn secs(n: u64) -> Duration {
+    Duration::from_secs(n)
+}
+
+impl Program {
+    /// How many clients connect.
+    pub fn clients(&self) -> usize {
+        self.steps
+            .iter()
+            .filter(|(_, a)| matches!(a, Action::Connect { .. }))
+            .count()
+    }
+
+    /// A fresh instance for one run: main spawns `hub.run`, plays the timeline, then waits
+    /// for the hub to exit. The sim judges leaks and deadlocks after main returns.
+    pub fn instance(&self, knobs: Knobs) -> Instance {
+        let hub = Hub::new(knobs, self.config);
+        let steps = self.steps.clone();
+        let main_hub = hub.clone();
+        Instance::new(async move { play(main_hub, steps).await })
+    }
+}
+
+async fn play(hub: Hub, steps: Vec<(Duration, Action)>) {
+    rt::spawn("hub.run", hub.clone().run());
+    let mut clients: Vec<Client> = Vec::new();
+    for (at, action) in steps {
+        let now = rt::now();
+        if at > now {
+            sleep(at - now).await;
+        }
+        match action {
+            Action::Connect {
+                user,
+                subscriptions,
+                peer,
+            } => clients.push(hub.connect(user, subscriptions, peer)),
+            Action::DeleteSubscription(sub) => {
+                let hub = hub.clone();
+                rt::spawn(format!("api.deleteSubscription({sub})"), async move {
+                    hub.delete_subscription(sub).await
+                });
+            }
+            Action::SendMessage { user, texts } => {
+                let hub = hub.clone();
+                rt::spawn(format!("api.sendMessage(user {user})"), async move {
+                    for text in texts {
+                        hub.send_message(user, text.into()).await;
+                    }
+                });
+            }
+            Action::PresenceRoundTrip(rtt) => hub.presence().set_round_trip(rtt),
+            Action::Checkpoint(invariants) => {
+                for inv in invariants {
+                    if let Err(v) = inv.check(&hub).await {
+                        violated(&v.name, v.detail);
+                    }
+                }
+            }
+            Action::CloseConnections(which) => {
+                for n in which {
+                    if let Some(c) = clients.get(n as usize - 1) {
+                        c.conn().close();
+                    }
+                    sleep(ms(1)).await;
+                }
+            }
+            Action::CloseAll => {
+                for c in &clients {
+                    if c.conn().closed_at().is_none() {
+                        c.conn().close();
+                        sleep(ms(1)).await;
+                    }
+                }
+            }
+            Action::Shutdown => hub.shutdown(),
+        }
+    }
+    hub.exited().await;
+}
