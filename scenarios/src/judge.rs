@@ -125,8 +125,8 @@ pub fn judge_with_progress(
     };
     let dfs = quiet.explore_with_progress(
         &make,
-        Strategy::Dfs {
-            preemption_bound: Some(effort.dfs_bound),
+        Strategy::DfsSleep {
+            preemption_bound: None,
         },
         effort.dfs_max,
         &mut |n| progress("dfs", n),

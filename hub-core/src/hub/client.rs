@@ -6,8 +6,7 @@ use super::router::SubId;
 use super::{Hub, HubConfig};
 use crate::go::{Chan, Context, Mutex, Select, Selected, Ticker, WaitGroup};
 use crate::knobs::{Knobs, OrphanedPumps, SlowClientClose};
-use crate::sync::atomic::{AtomicBool, Ordering};
-use crate::sync::Arc;
+use crate::sync::{Arc, Mutex as SyncMutex};
 use std::fmt;
 
 pub type ClientId = u32;
@@ -28,9 +27,9 @@ struct ClientInner {
     knobs: Knobs,
     cfg: HubConfig,
     /// Seed 001's `closed`: teardown has begun (registration skips such clients).
-    closed: AtomicBool,
+    closed: SyncMutex<bool>,
     /// Seed 001's `sendClosed`, the documented CAS flag.
-    send_closed_cas: AtomicBool,
+    send_closed_cas: SyncMutex<bool>,
     /// The fixed hub's flag, read and written only under this mutex with every send and close.
     send_closed: Mutex<bool>,
     /// Seed 001's client context and WaitGroup.
@@ -77,8 +76,8 @@ impl Client {
                 conn,
                 knobs,
                 cfg,
-                closed: AtomicBool::new(false),
-                send_closed_cas: AtomicBool::new(false),
+                closed: SyncMutex::new(false),
+                send_closed_cas: SyncMutex::new(false),
             }),
         }
     }
@@ -105,7 +104,7 @@ impl Client {
 
     /// Teardown has begun (seed 001's `isClosed`).
     pub fn is_closed(&self) -> bool {
-        self.inner.closed.load(Ordering::SeqCst)
+        *self.inner.closed.lock()
     }
 
     /// `close(c.send)` with no guard at all (seed 000's two closers).
@@ -119,12 +118,8 @@ impl Client {
             SlowClientClose::Buggy => self.close_send_unguarded(by),
             SlowClientClose::Documented => {
                 // closeSendChannel: CompareAndSwapInt32(&c.sendClosed, 0, 1) then close.
-                if self
-                    .inner
-                    .send_closed_cas
-                    .compare_exchange(false, true, Ordering::SeqCst, Ordering::SeqCst)
-                    .is_ok()
-                {
+                let swapped = !std::mem::replace(&mut *self.inner.send_closed_cas.lock(), true);
+                if swapped {
                     self.close_send_unguarded(by);
                 }
             }
@@ -143,7 +138,7 @@ impl Client {
         match self.inner.knobs.slow_client_close {
             SlowClientClose::Buggy => self.offer(msg, by),
             SlowClientClose::Documented => {
-                if self.inner.send_closed_cas.load(Ordering::SeqCst) {
+                if *self.inner.send_closed_cas.lock() {
                     return Delivery::Skipped;
                 }
                 // The check above and the send below are two Go statements.
@@ -254,7 +249,7 @@ impl Client {
     /// The read pump's deferred cleanup: mark closed, unregister, close the connection.
     pub(crate) async fn teardown(&self, hub: &Hub) {
         let c = &self.inner;
-        c.closed.store(true, Ordering::SeqCst);
+        *c.closed.lock() = true;
         if c.knobs.orphaned_pumps != OrphanedPumps::Buggy {
             c.ctx.cancel();
         }

@@ -38,6 +38,12 @@ pub(crate) trait Engine {
     fn note_wait(&self, site: WaitSite);
     /// Record a model event in the run's timeline (engines without one ignore it).
     fn record(&self, _text: String) {}
+    /// A fresh id for a shared object (engines without partial-order reduction return 0).
+    fn object_id(&self) -> u64 {
+        0
+    }
+    /// The running step touched object `id`.
+    fn touch(&self, _id: u64) {}
 }
 
 pub(crate) enum SleepPoll {
@@ -67,6 +73,23 @@ pub(crate) fn with_installed<R>(engine: &dyn Engine, f: impl FnOnce() -> R) -> R
     let ptr: *const dyn Engine = unsafe { std::mem::transmute(ptr) };
     let _reset = Reset(CURRENT.with(|c| c.replace(Some(ptr))));
     f()
+}
+
+/// A fresh object id from the engine installed on this thread (0 outside an engine).
+pub(crate) fn object_id() -> u64 {
+    match CURRENT.with(|c| c.get()) {
+        // SAFETY: see `with_installed`.
+        Some(ptr) => unsafe { &*ptr }.object_id(),
+        None => 0,
+    }
+}
+
+/// Tell the engine installed on this thread that the running step touched object `id`.
+pub(crate) fn touch(id: u64) {
+    if let Some(ptr) = CURRENT.with(|c| c.get()) {
+        // SAFETY: see `with_installed`.
+        unsafe { &*ptr }.touch(id);
+    }
 }
 
 /// Hand an event to the engine installed on this thread, if any (called by the trace layer).

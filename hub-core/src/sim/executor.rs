@@ -13,24 +13,43 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::task::{Context, Poll, Wake, Waker};
 use std::time::Duration;
 
-/// Who picks at each decision. Returns an option index below `options`.
+/// Who picks at each decision.
 pub(crate) trait Decide {
-    /// `candidates`: the runnable task ids in option order (empty for a `Choose`).
+    /// An option index below `options`, or None to abandon the run (a DFS branch that sleep
+    /// sets prove redundant). `candidates`: the runnable task ids in option order (empty for
+    /// a `Choose`).
     fn decide(
         &mut self,
         index: usize,
         kind: DecisionKind,
         options: u32,
         candidates: &[usize],
-    ) -> u32;
+    ) -> Option<u32>;
+
+    /// Whether the executor should report step footprints (costs a little per lock).
+    fn wants_footprints(&self) -> bool {
+        false
+    }
+
+    /// After every task step: which task ran, the objects it touched (sorted, deduplicated),
+    /// and whether it made a `Choose` decision.
+    fn after_step(&mut self, _task: usize, _footprint: &[u64], _had_choose: bool) {}
+
+    /// Timers fired: the clock moved, so every task's next step may differ.
+    fn on_clock(&mut self) {}
+
+    /// The only runnable task is about to run (no decision): false abandons the run.
+    fn may_run_alone(&mut self, _task: usize) -> bool {
+        true
+    }
 }
 
 /// Follow a schedule; past its end, take the default.
 pub(crate) struct Scripted<'a>(pub &'a [u32]);
 
 impl Decide for Scripted<'_> {
-    fn decide(&mut self, index: usize, _: DecisionKind, options: u32, _: &[usize]) -> u32 {
-        self.0.get(index).map_or(0, |c| c % options)
+    fn decide(&mut self, index: usize, _: DecisionKind, options: u32, _: &[usize]) -> Option<u32> {
+        Some(self.0.get(index).map_or(0, |c| c % options))
     }
 }
 
@@ -46,6 +65,8 @@ pub struct Run {
     pub end: Duration,
     /// The timeline (empty unless the run recorded).
     pub trace: Trace,
+    /// The run was abandoned by its decider (a redundant DFS branch): not a schedule.
+    pub pruned: bool,
 }
 
 struct TaskFlag(AtomicBool);
@@ -84,6 +105,11 @@ struct Core<'d> {
     decide: RefCell<&'d mut dyn Decide>,
     decisions: RefCell<Vec<Decision>>,
     trace: Option<RefCell<Vec<TraceLine>>>,
+    /// Objects touched by the running step, if the decider wants footprints.
+    footprint: Option<RefCell<Vec<u64>>>,
+    step_chose: Cell<bool>,
+    next_object: Cell<u64>,
+    pruned: Cell<bool>,
 }
 
 /// Who timeline lines are attributed to when no task is running.
@@ -91,19 +117,23 @@ const TIMER_TASK: &str = "timer";
 const VERDICT_TASK: &str = "sim";
 
 impl Core<'_> {
-    fn decision(&self, kind: DecisionKind, options: u32, candidates: &[usize]) -> u32 {
+    /// Ask the decider; None means the run is abandoned.
+    fn decision(&self, kind: DecisionKind, options: u32, candidates: &[usize]) -> Option<u32> {
         let index = self.decisions.borrow().len();
         let taken = self
             .decide
             .borrow_mut()
-            .decide(index, kind, options, candidates);
+            .decide(index, kind, options, candidates)?;
         debug_assert!(taken < options);
+        if kind == DecisionKind::Choose {
+            self.step_chose.set(true);
+        }
         self.decisions.borrow_mut().push(Decision {
             kind,
             options,
             taken,
         });
-        taken
+        Some(taken)
     }
 
     fn push_line(&self, task: HostArc<str>, text: String) {
@@ -151,6 +181,7 @@ impl Core<'_> {
             self.now.set(deadline);
         }
         self.current.set(None);
+        self.decide.borrow_mut().on_clock();
         loop {
             let due = {
                 let mut timers = self.timers.borrow_mut();
@@ -232,12 +263,25 @@ impl Core<'_> {
                     .get()
                     .is_some_and(|c| runnable.first() == Some(&c));
                 let kind = DecisionKind::Schedule { preemptible };
-                runnable[self.decision(kind, runnable.len() as u32, &runnable) as usize]
+                match self.decision(kind, runnable.len() as u32, &runnable) {
+                    Some(i) => runnable[i as usize],
+                    None => {
+                        self.pruned.set(true);
+                        return Outcome::Pass;
+                    }
+                }
             } else {
+                if !self.decide.borrow_mut().may_run_alone(runnable[0]) {
+                    self.pruned.set(true);
+                    return Outcome::Pass;
+                }
                 runnable[0]
             };
             if let Err(outcome) = self.poll_task(pick) {
                 return outcome;
+            }
+            if self.pruned.get() {
+                return Outcome::Pass;
             }
             if pick == 0 && main_done_at.is_none() && self.tasks.borrow()[0].done {
                 main_done_at = Some(self.now.get());
@@ -262,9 +306,29 @@ impl Core<'_> {
             n = self.step.get(), t = %super::fmt_time(self.now.get()), task = %name)
         .entered();
         let mut cx = Context::from_waker(&waker);
+        if let Some(fp) = &self.footprint {
+            fp.borrow_mut().clear();
+        }
+        self.step_chose.set(false);
         SUPPRESS_PANIC_OUTPUT.with(|s| s.set(true));
         let polled = catch_unwind(AssertUnwindSafe(|| fut.as_mut().poll(&mut cx)));
         SUPPRESS_PANIC_OUTPUT.with(|s| s.set(false));
+        if self.pruned.get() {
+            // A `Choose` inside the step was refused: drop the step's effects on the floor.
+            let mut tasks = self.tasks.borrow_mut();
+            if let Ok(Poll::Pending) = polled {
+                tasks[id].fut = Some(fut);
+            }
+            return Ok(());
+        }
+        if let Some(fp) = &self.footprint {
+            let mut fp = fp.borrow_mut();
+            fp.sort_unstable();
+            fp.dedup();
+            self.decide
+                .borrow_mut()
+                .after_step(id, &fp, self.step_chose.get());
+        }
         match polled {
             Ok(Poll::Ready(())) => {
                 self.tasks.borrow_mut()[id].done = true;
@@ -359,12 +423,31 @@ impl Engine for Core<'_> {
     }
 
     fn choose(&self, n: usize) -> usize {
-        self.decision(DecisionKind::Choose, n as u32, &[]) as usize
+        match self.decision(DecisionKind::Choose, n as u32, &[]) {
+            Some(i) => i as usize,
+            None => {
+                // Finish this step on the default; the loop then ends the run as pruned.
+                self.pruned.set(true);
+                0
+            }
+        }
     }
 
     fn note_wait(&self, site: WaitSite) {
         if let Some(id) = self.current.get() {
             self.tasks.borrow_mut()[id].wait = Some(site);
+        }
+    }
+
+    fn object_id(&self) -> u64 {
+        let id = self.next_object.get();
+        self.next_object.set(id + 1);
+        id
+    }
+
+    fn touch(&self, id: u64) {
+        if let Some(fp) = &self.footprint {
+            fp.borrow_mut().push(id);
         }
     }
 
@@ -396,6 +479,7 @@ fn install_panic_filter() {
 /// Run one program instance under `decide`.
 pub(crate) fn run(config: &Config, decide: &mut dyn Decide, make: &dyn Fn() -> Instance) -> Run {
     install_panic_filter();
+    let footprints = decide.wants_footprints();
     let core = Core {
         tasks: RefCell::new(Vec::with_capacity(8)),
         now: Cell::new(Duration::ZERO),
@@ -406,20 +490,25 @@ pub(crate) fn run(config: &Config, decide: &mut dyn Decide, make: &dyn Fn() -> I
         decide: RefCell::new(decide),
         decisions: RefCell::new(Vec::with_capacity(32)),
         trace: config.record.then(|| RefCell::new(Vec::new())),
+        footprint: footprints.then(|| RefCell::new(Vec::new())),
+        step_chose: Cell::new(false),
+        // 0 is "no engine"; objects of this run count from 1.
+        next_object: Cell::new(1),
+        pruned: Cell::new(false),
     };
     let body = || {
         rt::with_installed(&core, || {
             let instance = make();
             core.spawn_task("main".to_string(), instance.main);
             let mut outcome = core.run_loop(config);
-            if outcome.is_pass() {
+            if outcome.is_pass() && !core.pruned.get() {
                 if let Some(check) = instance.check {
                     if let Err(v) = check() {
                         outcome = Outcome::from_violation(v);
                     }
                 }
             }
-            if !outcome.is_pass() {
+            if !outcome.is_pass() && !core.pruned.get() {
                 core.current.set(None);
                 core.push_line(VERDICT_TASK.into(), format!("verdict: {outcome}"));
             }
@@ -449,6 +538,7 @@ pub(crate) fn run(config: &Config, decide: &mut dyn Decide, make: &dyn Fn() -> I
             tracing::subscriber::with_default(subscriber, body)
         }
     };
+    let pruned = core.pruned.get();
     let decisions = core.decisions.into_inner();
     let schedule = Schedule::new(decisions.iter().map(|d| d.taken).collect()).trimmed();
     Run {
@@ -460,6 +550,7 @@ pub(crate) fn run(config: &Config, decide: &mut dyn Decide, make: &dyn Fn() -> I
         trace: Trace {
             lines: core.trace.map(RefCell::into_inner).unwrap_or_default(),
         },
+        pruned,
     }
 }
 

@@ -34,6 +34,7 @@ mod outcome;
 mod rng;
 mod schedule;
 mod shrink;
+mod sleep_sets;
 mod strategy;
 mod token;
 mod trace;
@@ -222,7 +223,35 @@ impl Sim {
         I: IntoInstance,
     {
         let make = || program().into_instance();
-        strategy::explore(&self.config, strategy, max_schedules, &make, progress)
+        strategy::explore(
+            &self.config,
+            strategy,
+            max_schedules,
+            &make,
+            true,
+            &mut |n, _| {
+                progress(n);
+                true
+            },
+        )
+    }
+
+    /// Run every schedule `strategy` gives (up to `max_schedules`), failures included, calling
+    /// `visit(schedules_so_far, run)` after each; `visit` returns false to stop. For
+    /// equivalence checks and statistics over whole spaces.
+    pub fn explore_each<P, I>(
+        &self,
+        program: &P,
+        strategy: Strategy,
+        max_schedules: u64,
+        visit: &mut dyn FnMut(u64, &Run) -> bool,
+    ) -> Exploration
+    where
+        P: Fn() -> I,
+        I: IntoInstance,
+    {
+        let make = || program().into_instance();
+        strategy::explore(&self.config, strategy, max_schedules, &make, false, visit)
     }
 
     /// Shrink a failing run's schedule to the fewest non-default choices, then the shortest,

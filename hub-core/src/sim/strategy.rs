@@ -17,6 +17,9 @@ pub enum Strategy {
     Pct { seed: u64, depth: u32 },
     /// Every schedule with at most `preemption_bound` preemptions (None: all), in DFS order.
     Dfs { preemption_bound: Option<u32> },
+    /// DFS with sleep sets: every schedule up to re-ordering independent steps (see
+    /// `sleep_sets`). Unbounded, it is a proof over all interleavings; bounded, a heuristic.
+    DfsSleep { preemption_bound: Option<u32> },
 }
 
 impl fmt::Display for Strategy {
@@ -30,6 +33,12 @@ impl fmt::Display for Strategy {
             Strategy::Dfs {
                 preemption_bound: None,
             } => write!(f, "dfs (unbounded)"),
+            Strategy::DfsSleep {
+                preemption_bound: Some(b),
+            } => write!(f, "dfs with sleep sets (preemption bound {b})"),
+            Strategy::DfsSleep {
+                preemption_bound: None,
+            } => write!(f, "dfs with sleep sets (all interleavings)"),
         }
     }
 }
@@ -37,8 +46,8 @@ impl fmt::Display for Strategy {
 struct RandomDecide(Rng);
 
 impl Decide for RandomDecide {
-    fn decide(&mut self, _: usize, _: DecisionKind, options: u32, _: &[usize]) -> u32 {
-        self.0.below(options as usize) as u32
+    fn decide(&mut self, _: usize, _: DecisionKind, options: u32, _: &[usize]) -> Option<u32> {
+        Some(self.0.below(options as usize) as u32)
     }
 }
 
@@ -80,9 +89,9 @@ impl Decide for PctDecide {
         kind: DecisionKind,
         options: u32,
         candidates: &[usize],
-    ) -> u32 {
+    ) -> Option<u32> {
         if kind == DecisionKind::Choose {
-            return self.rng.below(options as usize) as u32;
+            return Some(self.rng.below(options as usize) as u32);
         }
         // At change point j, the task that ran last drops to priority j (below all initial ones).
         let drop_to = self.change_points.iter().position(|&at| at == index);
@@ -100,7 +109,7 @@ impl Decide for PctDecide {
             }
         }
         self.last = Some(candidates[best]);
-        best as u32
+        Some(best as u32)
     }
 }
 
@@ -112,6 +121,8 @@ pub struct Exploration {
     pub schedules: u64,
     /// DFS only: every schedule within the bound was run.
     pub exhausted: bool,
+    /// DFS with sleep sets only: runs abandoned as redundant (not counted in `schedules`).
+    pub pruned: u64,
     /// The first failing run, if any (unshrunk; see `Sim::shrink`).
     pub failure: Option<Found>,
 }
@@ -124,13 +135,15 @@ pub struct Found {
     pub run: Run,
 }
 
-/// Run up to `max_schedules` schedules; stop at the first failure.
+/// Run up to `max_schedules` schedules, calling `visit(schedules_so_far, run)` after each
+/// (it returns false to stop). Stops at the first failure if `stop_on_failure`.
 pub(crate) fn explore(
     config: &Config,
     strategy: Strategy,
     max_schedules: u64,
     make: &dyn Fn() -> Instance,
-    progress: &mut dyn FnMut(u64),
+    stop_on_failure: bool,
+    visit: &mut dyn FnMut(u64, &Run) -> bool,
 ) -> Exploration {
     let quiet = Config {
         record: false,
@@ -139,6 +152,30 @@ pub(crate) fn explore(
     let mut schedules = 0;
     let mut exhausted = false;
     let mut failure = None;
+    if let Strategy::DfsSleep { preemption_bound } = strategy {
+        let mut n = 0;
+        let found = super::sleep_sets::explore(
+            &quiet,
+            preemption_bound,
+            max_schedules,
+            make,
+            stop_on_failure,
+            &mut |r| {
+                n += 1;
+                visit(n, r)
+            },
+        );
+        return Exploration {
+            strategy,
+            schedules: found.complete,
+            exhausted: found.exhausted,
+            pruned: found.pruned,
+            failure: found.failure.map(|run| Found {
+                at: found.complete,
+                run,
+            }),
+        };
+    }
     let mut prefix: Vec<u32> = Vec::new();
     let mut expected_decisions = 0usize;
     while schedules < max_schedules {
@@ -165,15 +202,16 @@ pub(crate) fn explore(
                 }
                 r
             }
+            Strategy::DfsSleep { .. } => unreachable!("handled above"),
         };
         schedules += 1;
-        progress(schedules);
-        if !run.outcome.is_pass() {
+        let keep_going = visit(schedules, &run);
+        if !run.outcome.is_pass() && stop_on_failure {
             failure = Some(Found { at: schedules, run });
             exhausted = false;
             break;
         }
-        if exhausted {
+        if exhausted || !keep_going {
             break;
         }
     }
@@ -181,6 +219,7 @@ pub(crate) fn explore(
         strategy,
         schedules,
         exhausted,
+        pruned: 0,
         failure,
     }
 }

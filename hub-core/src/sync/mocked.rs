@@ -1,6 +1,5 @@
 //! loom-backed primitives, same surface as `std.rs`.
 
-pub use loom::sync::atomic;
 pub use loom::sync::Arc;
 pub use loom::sync::Notify;
 
