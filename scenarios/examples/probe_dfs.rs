@@ -1,11 +1,14 @@
-//! Development probe: DFS at a bound on each entry × variant, with counts and time.
+//! Development probe: judge each entry × variant, with counts and time.
+//! `cargo run --release -p scenarios --example probe_dfs [ENTRY|all] [DFS_MAX]`
 use scenarios::judge::{judge, Effort};
 use scenarios::CATALOG;
 use std::time::Instant;
 
 fn main() {
     let only = std::env::args().nth(1);
-    let bound: u32 = std::env::args().nth(2).map_or(2, |b| b.parse().unwrap());
+    let dfs_max: u64 = std::env::args()
+        .nth(2)
+        .map_or(3_000_000, |b| b.parse().unwrap());
     for e in CATALOG {
         if only.as_deref().is_some_and(|o| o != e.id && o != "all") {
             continue;
@@ -16,8 +19,7 @@ fn main() {
                 e,
                 v,
                 Effort {
-                    dfs_bound: bound,
-                    dfs_max: 3_000_000,
+                    dfs_max,
                     random: 10_000,
                     seed: 1,
                 },

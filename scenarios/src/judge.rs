@@ -1,15 +1,17 @@
 //! Running an entry's variants and judging them against what the catalog expects.
 
 use crate::catalog::{Entry, Expect};
+use hub_core::hub::Hub;
 use hub_core::knobs::Variant;
-use hub_core::sim::{Config, Outcome, Run, Schedule, Sim, Strategy, Token};
+use hub_core::sim::{fmt_time, Config, Outcome, Run, Schedule, Sim, Strategy, Token};
+use std::cell::RefCell;
+use std::collections::BTreeMap;
 
 /// How hard to look.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Effort {
-    /// DFS preemption bound for variants expected to pass (exhaustive at this bound).
-    pub dfs_bound: u32,
-    /// Cap on DFS schedules (a bound that is not exhausted within it is reported as such).
+    /// Cap on schedules for exhaustive DFS with sleep sets (all interleavings, up to
+    /// re-ordering independent steps); a space not exhausted within it is reported as such.
     pub dfs_max: u64,
     /// Seeded random schedules, after DFS.
     pub random: u64,
@@ -19,7 +21,6 @@ pub struct Effort {
 impl Default for Effort {
     fn default() -> Self {
         Effort {
-            dfs_bound: 2,
             dfs_max: 2_000_000,
             random: 10_000,
             seed: 1,
@@ -35,10 +36,11 @@ pub struct Judgement {
     pub expected: Expect,
     /// The first failure, shrunk and recorded; None if every schedule passed.
     pub failure: Option<Run>,
-    /// Schedules run by DFS, and whether DFS exhausted its bound.
+    /// Schedules run by DFS with sleep sets, and whether it covered every interleaving.
     pub dfs_schedules: u64,
     pub dfs_exhausted: bool,
-    pub dfs_bound: u32,
+    /// The entry's cap on DFS, if its space is too large to exhaust.
+    pub dfs_cap: Option<u64>,
     /// Schedules run by random exploration.
     pub random_schedules: u64,
 }
@@ -52,7 +54,10 @@ impl Judgement {
 
     /// Does what we found match the catalog's expectation?
     pub fn as_expected(&self) -> bool {
-        matches(self.expected, &self.outcome()) && (self.failure.is_some() || self.dfs_exhausted)
+        // A capped DFS that found nothing is as expected for what it covered; reports say it
+        // was capped.
+        matches(self.expected, &self.outcome())
+            && (self.failure.is_some() || self.dfs_exhausted || self.dfs_cap.is_some())
     }
 
     pub fn token(&self) -> Option<Token> {
@@ -120,30 +125,174 @@ pub fn judge_with_progress(
         failure: None,
         dfs_schedules: 0,
         dfs_exhausted: false,
-        dfs_bound: effort.dfs_bound,
+        dfs_cap: entry.dfs_cap,
         random_schedules: 0,
     };
-    let dfs = quiet.explore_with_progress(
+    // Look for the expected failure; keep the first other failure as a fallback. A variant
+    // expected to pass stops at its first failure.
+    let mut matched: Option<Run> = None;
+    let mut other: Option<Run> = None;
+    let look = |run: &Run, matched: &mut Option<Run>, other: &mut Option<Run>| -> bool {
+        if run.outcome.is_pass() {
+            return true;
+        }
+        if expected != Expect::Pass && matches(expected, &run.outcome) {
+            *matched = Some(run.clone());
+            return false;
+        }
+        if other.is_none() {
+            *other = Some(run.clone());
+        }
+        expected != Expect::Pass
+    };
+    let dfs = quiet.explore_each(
         &make,
         Strategy::DfsSleep {
             preemption_bound: None,
         },
-        effort.dfs_max,
-        &mut |n| progress("dfs", n),
+        entry
+            .dfs_cap
+            .map_or(effort.dfs_max, |cap| cap.min(effort.dfs_max)),
+        &mut |n, run| {
+            progress("dfs", n);
+            look(run, &mut matched, &mut other)
+        },
     );
     j.dfs_schedules = dfs.schedules;
     j.dfs_exhausted = dfs.exhausted;
-    let mut found = dfs.failure.map(|f| f.run);
-    if found.is_none() && effort.random > 0 {
-        let random = quiet.explore_with_progress(
+    let settled = matched.is_some() || (expected == Expect::Pass && other.is_some());
+    if !settled && effort.random > 0 {
+        let random = quiet.explore_each(
             &make,
             Strategy::Random { seed: effort.seed },
             effort.random,
-            &mut |n| progress("random", n),
+            &mut |n, run| {
+                progress("random", n);
+                look(run, &mut matched, &mut other)
+            },
         );
         j.random_schedules = random.schedules;
-        found = random.failure.map(|f| f.run);
     }
+    let found = matched.or(other);
     j.failure = found.map(|run| Sim::new().shrink(&make, &run));
     j
+}
+
+/// What the outside world can see of a run: the verdict (kind and detail, no task names) and
+/// what every peer observed, with virtual times. Two variants are equivalent when they can
+/// produce the same set of these.
+pub fn observable(outcome: &Outcome, hub: &Hub) -> String {
+    let mut out = format!("verdict: {} {}\n", outcome.kind(), outcome.key());
+    for c in hub.all_clients() {
+        let conn = c.conn();
+        out += &format!(
+            "{} opened {} closed {}:",
+            conn.name(),
+            fmt_time(conn.opened_at()),
+            conn.closed_at().map_or("never".to_string(), fmt_time)
+        );
+        for (at, saw) in conn.observed() {
+            out += &format!(" {}={saw:?}", fmt_time(at));
+        }
+        out += "\n";
+    }
+    out
+}
+
+/// One variant's side of an equivalence check.
+#[derive(Clone, Debug)]
+pub struct Side {
+    pub variant: Variant,
+    pub schedules: u64,
+    pub exhausted: bool,
+    /// Each distinct observable, with the first schedule that produced it.
+    pub observables: BTreeMap<String, Schedule>,
+}
+
+/// The equivalence check of two variants over all their interleavings.
+#[derive(Clone, Debug)]
+pub struct Equivalence {
+    pub entry: &'static str,
+    pub a: Side,
+    pub b: Side,
+}
+
+impl Equivalence {
+    /// Both spaces were explored completely and produced the same observables.
+    pub fn proven_equal(&self) -> bool {
+        self.a.exhausted && self.b.exhausted && self.equal_sets()
+    }
+
+    pub fn equal_sets(&self) -> bool {
+        self.a.observables.keys().eq(self.b.observables.keys())
+    }
+
+    /// Observables only `a` (resp. `b`) can produce, with a witness schedule.
+    pub fn only_in_a(&self) -> Vec<(&String, &Schedule)> {
+        self.a
+            .observables
+            .iter()
+            .filter(|(k, _)| !self.b.observables.contains_key(*k))
+            .collect()
+    }
+
+    pub fn only_in_b(&self) -> Vec<(&String, &Schedule)> {
+        self.b
+            .observables
+            .iter()
+            .filter(|(k, _)| !self.a.observables.contains_key(*k))
+            .collect()
+    }
+}
+
+/// Explore every interleaving of one variant (DFS with sleep sets, up to `max` schedules)
+/// and collect its observables.
+pub fn observe(entry: &Entry, variant: Variant, max: u64) -> Side {
+    let knobs = entry
+        .knob
+        .knobs(variant)
+        .unwrap_or_else(|| panic!("{} has no {variant} variant", entry.id));
+    let program = (entry.program)();
+    let slot: RefCell<Option<Hub>> = RefCell::new(None);
+    let make = || {
+        let (instance, hub) = program.instance_with_hub(knobs);
+        *slot.borrow_mut() = Some(hub);
+        instance
+    };
+    let quiet = Sim::with_config({
+        let mut c = Config::default();
+        c.record = false;
+        c
+    });
+    let mut observables = BTreeMap::new();
+    let found = quiet.explore_each(
+        &make,
+        Strategy::DfsSleep {
+            preemption_bound: None,
+        },
+        max,
+        &mut |_, run| {
+            let hub = slot.borrow();
+            let seen = observable(&run.outcome, hub.as_ref().expect("the run built a hub"));
+            observables
+                .entry(seen)
+                .or_insert_with(|| run.schedule.clone());
+            true
+        },
+    );
+    Side {
+        variant,
+        schedules: found.schedules,
+        exhausted: found.exhausted,
+        observables,
+    }
+}
+
+/// Compare two variants of `entry` over all their interleavings.
+pub fn equivalence(entry: &'static Entry, a: Variant, b: Variant, max: u64) -> Equivalence {
+    Equivalence {
+        entry: entry.id,
+        a: observe(entry, a, max),
+        b: observe(entry, b, max),
+    }
 }

@@ -1,7 +1,9 @@
 //! The hubrace bug catalog, its runner and judge.
 
 pub mod catalog;
+pub mod cli;
 pub mod judge;
 pub mod program;
+pub mod report;
 
 pub use catalog::{Entry, Expect, Knob, CATALOG};

@@ -67,10 +67,19 @@ impl Program {
     /// A fresh instance for one run: main spawns `hub.run`, plays the timeline, then waits
     /// for the hub to exit. The sim judges leaks and deadlocks after main returns.
     pub fn instance(&self, knobs: Knobs) -> Instance {
+        self.instance_with_hub(knobs).0
+    }
+
+    /// As [`Program::instance`], also handing out the run's hub (to read what peers observed
+    /// after the run).
+    pub fn instance_with_hub(&self, knobs: Knobs) -> (Instance, Hub) {
         let hub = Hub::new(knobs, self.config);
         let steps = self.steps.clone();
         let main_hub = hub.clone();
-        Instance::new(async move { play(main_hub, steps).await })
+        (
+            Instance::new(async move { play(main_hub, steps).await }),
+            hub,
+        )
     }
 }
 

@@ -48,6 +48,9 @@ pub(crate) struct Inner<T> {
     /// Internal plumbing (a context's done, a mutex's semaphore): its operations are not
     /// timeline events; the wrapper emits the meaningful one.
     quiet: bool,
+    /// Only ever closed, never sent on (a done signal): receivers parking on it commute with
+    /// each other, which the sim's reduction may use.
+    signal: bool,
     state: Mutex<State<T>>,
 }
 
@@ -76,20 +79,27 @@ impl<T: Send + 'static> Chan<T> {
 
     /// `make(chan T, cap)` with the name traces and verdicts use (`unregister`, `client#2.send`).
     pub fn named(name: impl Into<HostArc<str>>, cap: usize) -> Self {
-        Self::build(name.into(), cap, false)
+        Self::build(name.into(), cap, false, false)
     }
 
     /// A channel whose operations are not timeline events (for primitives built on channels).
     pub(crate) fn quiet(name: impl Into<HostArc<str>>, cap: usize) -> Self {
-        Self::build(name.into(), cap, true)
+        Self::build(name.into(), cap, true, false)
     }
 
-    fn build(name: HostArc<str>, cap: usize, quiet: bool) -> Self {
+    /// A quiet, close-only channel (`ctx.Done()`, a connection's closed signal). Sending on
+    /// it is a model bug.
+    pub(crate) fn signal(name: impl Into<HostArc<str>>) -> Self {
+        Self::build(name.into(), 0, true, true)
+    }
+
+    fn build(name: HostArc<str>, cap: usize, quiet: bool, signal: bool) -> Self {
         Chan {
             inner: Some(Arc::new(Inner {
                 name,
                 cap,
                 quiet,
+                signal,
                 state: Mutex::new(State {
                     buf: VecDeque::with_capacity(cap.min(64)),
                     closed: false,
@@ -244,7 +254,7 @@ impl<T: Send + 'static> Chan<T> {
     }
 
     pub fn is_closed(&self) -> bool {
-        self.inner.as_ref().is_some_and(|i| i.state.lock().closed)
+        self.inner.as_ref().is_some_and(|i| i.lock_recv().closed)
     }
 
     /// A receive case for [`Select`](super::Select).
@@ -283,8 +293,17 @@ fn any_live_but<V>(queue: &VecDeque<Entry<V>>, me: &Arc<Waiter>) -> bool {
 }
 
 impl<T> Inner<T> {
+    /// The lock for receive-side work: on a signal channel, a read (see `signal`).
+    fn lock_recv(&self) -> crate::sync::MutexGuard<'_, State<T>> {
+        if self.signal {
+            self.state.lock_read()
+        } else {
+            self.state.lock()
+        }
+    }
+
     fn ready_recv(&self) -> bool {
-        let st = self.state.lock();
+        let st = self.lock_recv();
         !st.buf.is_empty() || st.closed || any_live(&st.sendq)
     }
 
@@ -306,7 +325,7 @@ impl<T> Inner<T> {
             case,
             closed: false,
         };
-        let mut st = self.state.lock();
+        let mut st = self.lock_recv();
         if let Some(value) = st.buf.pop_front() {
             if !me.claim(mine) {
                 st.buf.push_front(value);
@@ -413,7 +432,7 @@ impl<T> Inner<T> {
 
     /// Remove our receive entry (if still queued) and take a value handed to it, if any.
     fn finish_recv(&self, id: u64) -> Option<T> {
-        let mut st = self.state.lock();
+        let mut st = self.lock_recv();
         st.recvq.retain(|e| e.id != id);
         let pos = st.handoff.iter().position(|(i, _)| *i == id)?;
         Some(st.handoff.swap_remove(pos).1)

@@ -44,7 +44,7 @@ impl Context {
         Context {
             inner: Arc::new(CtxInner {
                 name: name.into(),
-                done: Chan::quiet(format!("{name}.done"), 0),
+                done: Chan::signal(format!("{name}.done")),
                 state: Mutex::new(CtxState::default()),
             }),
         }
@@ -90,7 +90,7 @@ impl Context {
 
     /// `ctx.Err()`
     pub fn err(&self) -> Result<(), Canceled> {
-        if self.inner.state.lock().cancelled {
+        if self.inner.state.lock_read().cancelled {
             Err(Canceled)
         } else {
             Ok(())

@@ -36,7 +36,7 @@ impl WaitGroup {
                 name: name.into(),
                 state: Mutex::new(WgState {
                     count: 0,
-                    zero: Chan::quiet(name, 0),
+                    zero: Chan::signal(name),
                 }),
             }),
         }
@@ -52,7 +52,7 @@ impl WaitGroup {
             go_panic(panics::NEGATIVE_WAITGROUP_COUNTER);
         }
         if was == 0 && st.count > 0 {
-            st.zero = Chan::quiet(self.inner.name.clone(), 0);
+            st.zero = Chan::signal(self.inner.name.clone());
         }
         let reached_zero = (was > 0 && st.count == 0).then(|| st.zero.clone());
         drop(st);

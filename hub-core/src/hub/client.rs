@@ -32,6 +32,8 @@ struct ClientInner {
     send_closed_cas: SyncMutex<bool>,
     /// The fixed hub's flag, read and written only under this mutex with every send and close.
     send_closed: Mutex<bool>,
+    /// When teardown began, and whether the hub was running then (for invariants).
+    disconnected: SyncMutex<Option<(std::time::Duration, bool)>>,
     /// Seed 001's client context and WaitGroup.
     ctx: Context,
     pumps: WaitGroup,
@@ -77,6 +79,7 @@ impl Client {
                 knobs,
                 cfg,
                 closed: SyncMutex::new(false),
+                disconnected: SyncMutex::new(None),
                 send_closed_cas: SyncMutex::new(false),
             }),
         }
@@ -255,6 +258,15 @@ impl Client {
         }
         hub.unregister_from_teardown(self).await;
         c.conn.close();
+    }
+
+    pub(crate) fn mark_disconnected(&self, at: std::time::Duration, hub_running: bool) {
+        *self.inner.disconnected.lock() = Some((at, hub_running));
+    }
+
+    /// When teardown began and whether the hub was running then.
+    pub fn disconnected(&self) -> Option<(std::time::Duration, bool)> {
+        *self.inner.disconnected.lock()
     }
 
     pub(crate) fn pumps(&self) -> &WaitGroup {

@@ -104,23 +104,25 @@ pub struct Conn {
     inner: Arc<ConnInner>,
 }
 
+// State is split by who touches it (close, the read side, the peer), so steps of different
+// parties do not look dependent to the sim's partial-order reduction.
 struct ConnInner {
     name: String,
+    opened_at: Duration,
+    script: PeerScript,
     to_server: Chan<Frame>,
     to_peer: Chan<Frame>,
     /// Closed when the server closes the connection.
     server_closed: Chan<()>,
-    state: Mutex<ConnState>,
+    closed_at: Mutex<Option<Duration>>,
+    reader: Mutex<Reader>,
+    observed: Mutex<Vec<(Duration, PeerSaw)>>,
 }
 
 #[derive(Default)]
-struct ConnState {
-    opened_at: Duration,
-    script: PeerScript,
-    closed_at: Option<Duration>,
+struct Reader {
     read_deadline: Option<Duration>,
     pong_wait: Option<Duration>,
-    observed: Vec<(Duration, PeerSaw)>,
 }
 
 impl fmt::Debug for Conn {
@@ -139,12 +141,12 @@ impl Conn {
                 // Unbuffered: a write completes when the peer takes it, like a full TCP window
                 // for a peer that stops reading.
                 to_peer: Chan::quiet(format!("{name}.out"), 0),
-                server_closed: Chan::quiet(format!("{name}.closed"), 0),
-                state: Mutex::new(ConnState {
-                    opened_at: rt::now(),
-                    script: script.clone(),
-                    ..ConnState::default()
-                }),
+                server_closed: Chan::signal(format!("{name}.closed")),
+                opened_at: rt::now(),
+                script: script.clone(),
+                closed_at: Mutex::new(None),
+                reader: Mutex::new(Reader::default()),
+                observed: Mutex::new(Vec::new()),
             }),
         };
         let peer = conn.clone();
@@ -162,13 +164,10 @@ impl Conn {
     /// on the way, like gorilla does inside `ReadMessage`.
     pub async fn read_message(&self) -> Result<Message, ConnError> {
         loop {
-            let deadline = {
-                let st = self.inner.state.lock();
-                if st.closed_at.is_some() {
-                    return Err(ConnError::UseOfClosed);
-                }
-                st.read_deadline
-            };
+            if self.inner.closed_at.lock().is_some() {
+                return Err(ConnError::UseOfClosed);
+            }
+            let deadline = self.inner.reader.lock().read_deadline;
             let timer = deadline.map(|d| {
                 Timer::new(
                     &format!("{}.readDeadline", self.inner.name),
@@ -191,10 +190,10 @@ impl Conn {
                     }
                     Some(Frame::Pong) => {
                         let extended = {
-                            let mut st = self.inner.state.lock();
-                            let wait = st.pong_wait;
+                            let mut reader = self.inner.reader.lock();
+                            let wait = reader.pong_wait;
                             if let Some(wait) = wait {
-                                st.read_deadline = Some(rt::now().saturating_add(wait));
+                                reader.read_deadline = Some(rt::now().saturating_add(wait));
                             }
                             wait
                         };
@@ -227,7 +226,7 @@ impl Conn {
 
     /// `conn.WriteMessage` with a write deadline of `write_wait`.
     pub async fn write_message(&self, frame: Frame, write_wait: Duration) -> Result<(), ConnError> {
-        if self.inner.state.lock().closed_at.is_some() {
+        if self.inner.closed_at.lock().is_some() {
             return Err(ConnError::UseOfClosed);
         }
         let write = async {
@@ -250,10 +249,10 @@ impl Conn {
     /// `conn.Close()`: idempotent; the first close is recorded with its time.
     pub fn close(&self) {
         let first = {
-            let mut st = self.inner.state.lock();
-            let first = st.closed_at.is_none();
+            let mut closed_at = self.inner.closed_at.lock();
+            let first = closed_at.is_none();
             if first {
-                st.closed_at = Some(rt::now());
+                *closed_at = Some(rt::now());
             }
             first
         };
@@ -265,35 +264,35 @@ impl Conn {
 
     /// `conn.SetReadDeadline(t)` (absolute virtual time).
     pub fn set_read_deadline(&self, at: Duration) {
-        self.inner.state.lock().read_deadline = Some(at);
+        self.inner.reader.lock().read_deadline = Some(at);
     }
 
     /// `conn.SetPongHandler(func(string) error { conn.SetReadDeadline(now + pongWait) })`.
     pub fn set_pong_handler(&self, pong_wait: Duration) {
-        self.inner.state.lock().pong_wait = Some(pong_wait);
+        self.inner.reader.lock().pong_wait = Some(pong_wait);
     }
 
     pub fn opened_at(&self) -> Duration {
-        self.inner.state.lock().opened_at
+        self.inner.opened_at
     }
 
     /// The peer's script.
     pub fn script(&self) -> PeerScript {
-        self.inner.state.lock().script.clone()
+        self.inner.script.clone()
     }
 
     /// When the server closed the connection, if it did.
     pub fn closed_at(&self) -> Option<Duration> {
-        self.inner.state.lock().closed_at
+        *self.inner.closed_at.lock()
     }
 
     /// What the peer observed, with virtual times.
     pub fn observed(&self) -> Vec<(Duration, PeerSaw)> {
-        self.inner.state.lock().observed.clone()
+        self.inner.observed.lock().clone()
     }
 
     fn observe(&self, saw: PeerSaw) {
-        self.inner.state.lock().observed.push((rt::now(), saw));
+        self.inner.observed.lock().push((rt::now(), saw));
     }
 
     /// The peer: follows its script until it leaves or the server closes the connection.

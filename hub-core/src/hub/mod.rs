@@ -108,8 +108,6 @@ struct HubLog {
     next_client: ClientId,
     /// Every client ever connected, in connection order.
     all: Vec<Client>,
-    /// When each client's teardown began, and whether the hub was still running then.
-    disconnected: BTreeMap<ClientId, (Duration, bool)>,
     exited_at: Option<Duration>,
 }
 
@@ -121,7 +119,7 @@ impl Hub {
                 unregister: Chan::named("unregister", cfg.unregister_buffer),
                 broadcast: Chan::named("broadcast", cfg.broadcast_buffer),
                 ctx: Context::named("hub.ctx"),
-                exited: Chan::named("hub.exited", 0),
+                exited: Chan::signal("hub.exited"),
                 state: Mutex::named("hub.mu", HubState::default()),
                 router: Router::new(knobs.double_close_router),
                 presence: Presence::new(cfg.presence_round_trip),
@@ -401,11 +399,7 @@ impl Hub {
     /// The client side of teardown: `h.unregister <- c`, per the seed-004 knob.
     pub(crate) async fn unregister_from_teardown(&self, c: &Client) {
         let h = &self.inner;
-        let hub_running = h.ctx.err().is_ok();
-        h.log
-            .lock()
-            .disconnected
-            .insert(c.id(), (rt::now(), hub_running));
+        c.mark_disconnected(rt::now(), h.ctx.err().is_ok());
         match h.knobs.unregister_after_shutdown {
             UnregisterAfterShutdown::Buggy => h.unregister.send(c.clone()).await,
             UnregisterAfterShutdown::Documented => {
@@ -499,7 +493,7 @@ impl Hub {
 
     /// When `c`'s teardown began and whether the hub was running then.
     pub fn disconnected(&self, c: &Client) -> Option<(Duration, bool)> {
-        self.inner.log.lock().disconnected.get(&c.id()).copied()
+        c.disconnected()
     }
 
     pub fn exited_at(&self) -> Option<Duration> {

@@ -42,8 +42,9 @@ pub(crate) trait Engine {
     fn object_id(&self) -> u64 {
         0
     }
-    /// The running step touched object `id`.
-    fn touch(&self, _id: u64) {}
+    /// The running step touched object `id`, writing (`write`) or only in a way that commutes
+    /// with other non-writing touches.
+    fn touch(&self, _id: u64, _write: bool) {}
 }
 
 pub(crate) enum SleepPoll {
@@ -85,10 +86,10 @@ pub(crate) fn object_id() -> u64 {
 }
 
 /// Tell the engine installed on this thread that the running step touched object `id`.
-pub(crate) fn touch(id: u64) {
+pub(crate) fn touch(id: u64, write: bool) {
     if let Some(ptr) = CURRENT.with(|c| c.get()) {
         // SAFETY: see `with_installed`.
-        unsafe { &*ptr }.touch(id);
+        unsafe { &*ptr }.touch(id, write);
     }
 }
 

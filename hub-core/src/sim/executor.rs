@@ -325,6 +325,15 @@ impl Core<'_> {
             let mut fp = fp.borrow_mut();
             fp.sort_unstable();
             fp.dedup();
+            // Keep one entry per object: the written one if it was also written.
+            fp.dedup_by(|later, earlier| {
+                if *later >> 1 == *earlier >> 1 {
+                    *earlier |= *later & 1;
+                    true
+                } else {
+                    false
+                }
+            });
             self.decide
                 .borrow_mut()
                 .after_step(id, &fp, self.step_chose.get());
@@ -445,9 +454,10 @@ impl Engine for Core<'_> {
         id
     }
 
-    fn touch(&self, id: u64) {
+    fn touch(&self, id: u64, write: bool) {
         if let Some(fp) = &self.footprint {
-            fp.borrow_mut().push(id);
+            // Low bit: written. After sort + dedup, a written id appears as `2id+1`.
+            fp.borrow_mut().push(id << 1 | u64::from(write));
         }
     }
 

@@ -22,13 +22,19 @@ use super::{Config, Instance};
 
 type Footprint = Vec<u64>;
 
+/// Footprints hold one entry per object, `id << 1 | written`, sorted. Two steps conflict on
+/// an object both touched unless neither wrote it.
 fn independent(a: &[u64], b: &[u64]) -> bool {
     let (mut i, mut j) = (0, 0);
     while i < a.len() && j < b.len() {
-        match a[i].cmp(&b[j]) {
+        match (a[i] >> 1).cmp(&(b[j] >> 1)) {
             std::cmp::Ordering::Less => i += 1,
             std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => return false,
+            std::cmp::Ordering::Equal if (a[i] | b[j]) & 1 == 1 => return false,
+            std::cmp::Ordering::Equal => {
+                i += 1;
+                j += 1;
+            }
         }
     }
     true
@@ -216,7 +222,8 @@ pub(crate) fn explore(
         exhausted: false,
         failure: None,
     };
-    for _ in 0..max_runs {
+    // `max_runs` counts complete schedules; pruned runs end early and are counted apart.
+    while out.complete < max_runs {
         let prefix = path.len();
         let mut decider = SleepRun {
             path: &mut path,

@@ -13,6 +13,11 @@ impl<T> Mutex<T> {
         Mutex(loom::sync::Mutex::new(value))
     }
 
+    /// Same as `lock` under loom (see the std side for what it declares).
+    pub fn lock_read(&self) -> MutexGuard<'_, T> {
+        self.lock()
+    }
+
     pub fn lock(&self) -> MutexGuard<'_, T> {
         self.0
             .lock()

@@ -25,7 +25,17 @@ impl<T> Mutex<T> {
     }
 
     pub fn lock(&self) -> MutexGuard<'_, T> {
-        crate::rt::touch(self.id);
+        crate::rt::touch(self.id, true);
+        self.inner
+            .lock()
+            .unwrap_or_else(::std::sync::PoisonError::into_inner)
+    }
+
+    /// Lock, declaring that what the caller does under this lock commutes with what every
+    /// other `lock_read` caller does (reads; registering on a close-only signal). The sim's
+    /// reduction treats two such steps as independent.
+    pub fn lock_read(&self) -> MutexGuard<'_, T> {
+        crate::rt::touch(self.id, false);
         self.inner
             .lock()
             .unwrap_or_else(::std::sync::PoisonError::into_inner)

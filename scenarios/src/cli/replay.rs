@@ -1,0 +1,101 @@
+//! `hubrace replay`: judge bugs × variants, or replay one token.
+
+use super::progress::Meter;
+use super::{exit, input, CmdResult, ReplayArgs, UsageError};
+use crate::catalog::Entry;
+use crate::judge;
+use crate::report::{self, text, BugReport, Status};
+use crate::CATALOG;
+use hub_core::knobs::Variant;
+use hub_core::sim::{fmt_time, Sim};
+use std::io::Write;
+
+pub fn run(a: &ReplayArgs, out: &mut dyn Write) -> CmdResult {
+    if let Some(token) = &a.token {
+        return replay_token(token, out);
+    }
+    input::config()?;
+    let effort = input::effort(&a.effort)?;
+    let selected = select(a)?;
+    let _ = writeln!(out, "effort: {effort}\n");
+    let mut bugs: Vec<BugReport> = Vec::new();
+    for (entry, variants) in selected {
+        let mut meter = Meter::new();
+        let b = report::bug_report(entry, &variants, &effort, &mut |bug, v, phase, n| {
+            meter.tick(&|| format!("{bug} {v}: {phase}"), n)
+        });
+        meter.finish();
+        let _ = write!(out, "{}", text::bug_header(&b));
+        for v in &b.variants {
+            let _ = write!(out, "\n{}", text::variant(v));
+        }
+        if let Some(e) = &b.equivalence {
+            let _ = write!(out, "\n{}", text::equivalence(e));
+        }
+        let _ = writeln!(out);
+        let _ = out.flush();
+        bugs.push(b);
+    }
+    let _ = write!(out, "{}", text::matrix(&bugs, &effort));
+    let all_ok = bugs
+        .iter()
+        .flat_map(|b| &b.variants)
+        .all(|v| v.status == Status::AsExpected);
+    Ok(if all_ok { exit::OK } else { exit::MISMATCH })
+}
+
+/// The bugs and variants to judge, in catalog order for `--all`, in the order given otherwise.
+fn select(a: &ReplayArgs) -> Result<Vec<(&'static Entry, Vec<Variant>)>, UsageError> {
+    if a.all {
+        // With --all and one variant, bugs without that variant are left out.
+        return Ok(CATALOG
+            .iter()
+            .filter_map(|e| input::variants(e, a.variant).ok().map(|v| (e, v)))
+            .collect());
+    }
+    if a.bugs.is_empty() {
+        return Err(UsageError(format!(
+            "replay needs BUG..., --all or --token TOKEN; valid bugs: {}",
+            crate::catalog::ids().join(", ")
+        )));
+    }
+    a.bugs
+        .iter()
+        .map(|id| {
+            let e = input::entry(id)?;
+            Ok((e, input::variants(e, a.variant)?))
+        })
+        .collect()
+}
+
+/// Replay exactly the run a token names and print its timeline. Exit 0 once replayed.
+fn replay_token(text: &str, out: &mut dyn Write) -> CmdResult {
+    let (token, entry, variant) = input::token(text)?;
+    let config = input::config()?;
+    let run = Sim::with_config(config).run(&judge::program(entry, variant), &token.schedule);
+    let _ = writeln!(out, "token:     {token}");
+    let _ = writeln!(out, "bug:       {} (seed {})", entry.id, entry.seed);
+    let _ = writeln!(out, "variant:   {variant}");
+    let _ = writeln!(out, "verdict:   {}", run.outcome);
+    if let Some(expected) = entry.expected(variant) {
+        let _ = writeln!(
+            out,
+            "expected:  {expected} (of the variant, over all its schedules){}",
+            if judge::matches(expected, &run.outcome) {
+                "; this run matches"
+            } else {
+                ""
+            }
+        );
+    }
+    let _ = writeln!(
+        out,
+        "timeline ({} events, {} steps, ends at {}, schedule {}):",
+        run.trace.lines.len(),
+        run.steps,
+        fmt_time(run.end),
+        run.schedule
+    );
+    let _ = write!(out, "{}", run.trace);
+    Ok(exit::OK)
+}
