@@ -15,36 +15,32 @@ use hub_core::sim::{Config, Sim, Strategy};
 use hub_core::sync::Arc;
 use std::time::Instant;
 
-fn racy() -> impl std::future::Future<Output = ()> + Send {
-    async {
-        let send: Chan<()> = Chan::named("client.send", 1);
-        for name in ["hub.unregister", "router.unregister"] {
-            let send = send.clone();
-            spawn(name, async move {
-                if !send.is_closed() {
-                    yield_now().await;
-                    send.close();
-                }
-            });
-        }
+async fn racy() {
+    let send: Chan<()> = Chan::named("client.send", 1);
+    for name in ["hub.unregister", "router.unregister"] {
+        let send = send.clone();
+        spawn(name, async move {
+            if !send.is_closed() {
+                yield_now().await;
+                send.close();
+            }
+        });
     }
 }
 
-fn guarded() -> impl std::future::Future<Output = ()> + Send {
-    async {
-        let send: Chan<()> = Chan::named("client.send", 1);
-        let closed = Arc::new(Mutex::named("client.mu", false));
-        for name in ["hub.unregister", "router.unregister"] {
-            let (send, closed) = (send.clone(), closed.clone());
-            spawn(name, async move {
-                let mut flag = closed.lock().await;
-                if !*flag {
-                    yield_now().await;
-                    send.close();
-                    *flag = true;
-                }
-            });
-        }
+async fn guarded() {
+    let send: Chan<()> = Chan::named("client.send", 1);
+    let closed = Arc::new(Mutex::named("client.mu", false));
+    for name in ["hub.unregister", "router.unregister"] {
+        let (send, closed) = (send.clone(), closed.clone());
+        spawn(name, async move {
+            let mut flag = closed.lock().await;
+            if !*flag {
+                yield_now().await;
+                send.close();
+                *flag = true;
+            }
+        });
     }
 }
 

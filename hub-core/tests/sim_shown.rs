@@ -9,37 +9,33 @@ use std::time::Duration;
 
 /// Two tasks close the same channel after checking it is still open; the check and the close
 /// are two awaits apart, as in Go where `if !closed { ...; close(ch) }` spans statements.
-fn check_then_close() -> impl std::future::Future<Output = ()> + Send {
-    async {
-        let send: Chan<()> = Chan::named("client.send", 1);
-        for name in ["hub.unregister", "router.unregister"] {
-            let send = send.clone();
-            spawn(name, async move {
-                if !send.is_closed() {
-                    yield_now().await;
-                    send.close();
-                }
-            });
-        }
+async fn check_then_close() {
+    let send: Chan<()> = Chan::named("client.send", 1);
+    for name in ["hub.unregister", "router.unregister"] {
+        let send = send.clone();
+        spawn(name, async move {
+            if !send.is_closed() {
+                yield_now().await;
+                send.close();
+            }
+        });
     }
 }
 
 /// The same, with the check and the close under one lock (seed 000's documented fix).
-fn guarded_close() -> impl std::future::Future<Output = ()> + Send {
-    async {
-        let send: Chan<()> = Chan::named("client.send", 1);
-        let closed = Arc::new(Mutex::named("client.mu", false));
-        for name in ["hub.unregister", "router.unregister"] {
-            let (send, closed) = (send.clone(), closed.clone());
-            spawn(name, async move {
-                let mut flag = closed.lock().await;
-                if !*flag {
-                    yield_now().await;
-                    send.close();
-                    *flag = true;
-                }
-            });
-        }
+async fn guarded_close() {
+    let send: Chan<()> = Chan::named("client.send", 1);
+    let closed = Arc::new(Mutex::named("client.mu", false));
+    for name in ["hub.unregister", "router.unregister"] {
+        let (send, closed) = (send.clone(), closed.clone());
+        spawn(name, async move {
+            let mut flag = closed.lock().await;
+            if !*flag {
+                yield_now().await;
+                send.close();
+                *flag = true;
+            }
+        });
     }
 }
 
@@ -133,23 +129,21 @@ fn guarded_close_passes_dfs_exhaustively_at_bound_2() {
 }
 
 /// Main spawns A and B, each with two awaits (three atomic segments), and waits for both.
-fn two_tasks_two_awaits() -> impl std::future::Future<Output = ()> + Send {
-    async {
-        let wg = WaitGroup::named("wg");
-        for name in ["A", "B"] {
-            wg.add(1);
-            let wg = wg.clone();
-            spawn(name, async move {
-                hub_core::model_event!("{name}1");
-                yield_now().await;
-                hub_core::model_event!("{name}2");
-                yield_now().await;
-                hub_core::model_event!("{name}3");
-                wg.done();
-            });
-        }
-        wg.wait().await;
+async fn two_tasks_two_awaits() {
+    let wg = WaitGroup::named("wg");
+    for name in ["A", "B"] {
+        wg.add(1);
+        let wg = wg.clone();
+        spawn(name, async move {
+            hub_core::model_event!("{name}1");
+            yield_now().await;
+            hub_core::model_event!("{name}2");
+            yield_now().await;
+            hub_core::model_event!("{name}3");
+            wg.done();
+        });
     }
+    wg.wait().await;
 }
 
 /// The order in which A's and B's segments ran, e.g. "A1 B1 A2 ...".

@@ -99,7 +99,8 @@ impl Invariant {
                         .map(|c| c.name().to_string())
                         .collect();
                     let online = hub.presence().is_online(user);
-                    if online != !open.is_empty() {
+                    let connected = !open.is_empty();
+                    if online != connected {
                         return fail(if online {
                             format!("user {user} is online with no open connection")
                         } else {

@@ -564,8 +564,12 @@ pub(crate) fn run(config: &Config, decide: &mut dyn Decide, make: &dyn Fn() -> I
     }
 }
 
-/// `RUST_LOG`, if set and valid, for live output of the same events.
+/// `RUST_LOG`, if set and valid, for live output of the same events. Whether it is set is
+/// read once per process (exploration runs hundreds of thousands of times).
 fn live_log_filter() -> Option<tracing_subscriber::EnvFilter> {
-    std::env::var_os("RUST_LOG")?;
+    static SET: crate::sync::host::OnceLock<bool> = crate::sync::host::OnceLock::new();
+    if !*SET.get_or_init(|| std::env::var_os("RUST_LOG").is_some()) {
+        return None;
+    }
     tracing_subscriber::EnvFilter::try_from_default_env().ok()
 }

@@ -3,23 +3,36 @@
 pub use loom::sync::Arc;
 pub use loom::sync::Notify;
 
+/// As on the std side, every lock reports its object to the engine (a no-op under loom).
 #[derive(Debug, Default)]
-pub struct Mutex<T>(loom::sync::Mutex<T>);
+pub struct Mutex<T> {
+    id: u64,
+    inner: loom::sync::Mutex<T>,
+}
 
 pub type MutexGuard<'a, T> = loom::sync::MutexGuard<'a, T>;
 
 impl<T> Mutex<T> {
     pub fn new(value: T) -> Self {
-        Mutex(loom::sync::Mutex::new(value))
+        Mutex {
+            id: crate::rt::object_id(),
+            inner: loom::sync::Mutex::new(value),
+        }
     }
 
-    /// Same as `lock` under loom (see the std side for what it declares).
+    /// See the std side for what it declares.
     pub fn lock_read(&self) -> MutexGuard<'_, T> {
-        self.lock()
+        crate::rt::touch(self.id, false);
+        self.lock_inner()
     }
 
     pub fn lock(&self) -> MutexGuard<'_, T> {
-        self.0
+        crate::rt::touch(self.id, true);
+        self.lock_inner()
+    }
+
+    fn lock_inner(&self) -> MutexGuard<'_, T> {
+        self.inner
             .lock()
             .unwrap_or_else(::std::sync::PoisonError::into_inner)
     }

@@ -21,5 +21,5 @@ pub use self::mocked::*;
 pub mod host {
     pub use ::std::sync::atomic;
     pub use ::std::sync::Arc;
-    pub use ::std::sync::{Mutex, MutexGuard, Once};
+    pub use ::std::sync::{Mutex, MutexGuard, Once, OnceLock};
 }
