@@ -9,40 +9,9 @@
 //! and close under one lock), where no run fails. Wall-clock time is read here, in the bench,
 //! never in the model.
 
-use hub_core::go::{Chan, Mutex};
-use hub_core::rt::{spawn, yield_now};
+use hub_core::sim::demo::{check_then_close as racy, guarded_close as guarded};
 use hub_core::sim::{Config, Sim, Strategy};
-use hub_core::sync::Arc;
 use std::time::Instant;
-
-async fn racy() {
-    let send: Chan<()> = Chan::named("client.send", 1);
-    for name in ["hub.unregister", "router.unregister"] {
-        let send = send.clone();
-        spawn(name, async move {
-            if !send.is_closed() {
-                yield_now().await;
-                send.close();
-            }
-        });
-    }
-}
-
-async fn guarded() {
-    let send: Chan<()> = Chan::named("client.send", 1);
-    let closed = Arc::new(Mutex::named("client.mu", false));
-    for name in ["hub.unregister", "router.unregister"] {
-        let (send, closed) = (send.clone(), closed.clone());
-        spawn(name, async move {
-            let mut flag = closed.lock().await;
-            if !*flag {
-                yield_now().await;
-                send.close();
-                *flag = true;
-            }
-        });
-    }
-}
 
 fn main() {
     let target: u64 = match std::env::args().nth(1) {

@@ -1,43 +1,12 @@
 //! What issue #2 asks the foundation to show, each as a test that fails if it is not so.
 #![cfg(not(loom))]
 
-use hub_core::go::{Chan, Mutex, WaitGroup};
+use hub_core::go::{Chan, WaitGroup};
 use hub_core::rt::{self, spawn, yield_now};
 use hub_core::sim::{Outcome, Schedule, Sim, Strategy, Token};
-use hub_core::sync::Arc;
 use std::time::Duration;
 
-/// Two tasks close the same channel after checking it is still open; the check and the close
-/// are two awaits apart, as in Go where `if !closed { ...; close(ch) }` spans statements.
-async fn check_then_close() {
-    let send: Chan<()> = Chan::named("client.send", 1);
-    for name in ["hub.unregister", "router.unregister"] {
-        let send = send.clone();
-        spawn(name, async move {
-            if !send.is_closed() {
-                yield_now().await;
-                send.close();
-            }
-        });
-    }
-}
-
-/// The same, with the check and the close under one lock (seed 000's documented fix).
-async fn guarded_close() {
-    let send: Chan<()> = Chan::named("client.send", 1);
-    let closed = Arc::new(Mutex::named("client.mu", false));
-    for name in ["hub.unregister", "router.unregister"] {
-        let (send, closed) = (send.clone(), closed.clone());
-        spawn(name, async move {
-            let mut flag = closed.lock().await;
-            if !*flag {
-                yield_now().await;
-                send.close();
-                *flag = true;
-            }
-        });
-    }
-}
+use hub_core::sim::demo::{check_then_close, guarded_close};
 
 fn close_panic(outcome: &Outcome) -> bool {
     matches!(outcome, Outcome::Panic { message, .. } if message == "close of closed channel")

@@ -29,6 +29,7 @@
 //! assert!(matches!(failure.run.outcome, Outcome::Panic { ref message, .. } if message == "close of closed channel"));
 //! ```
 
+pub mod demo;
 mod executor;
 mod outcome;
 mod rng;
