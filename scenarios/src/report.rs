@@ -39,7 +39,7 @@ impl NamedEffort {
         NamedEffort {
             name: "quick",
             effort: Effort {
-                dfs_max: 100,
+                dfs_max: 150,
                 random: 0,
                 ..Effort::default()
             },
@@ -87,7 +87,7 @@ impl std::fmt::Display for NamedEffort {
         let e = &self.effort;
         write!(
             f,
-            "{} (DFS with sleep sets up to {} schedules, then {} random schedules, seed {})",
+            "{}: DFS with sleep sets up to {} schedules, then {} random schedules (seed {})",
             self.name, e.dfs_max, e.random, e.seed
         )
     }
@@ -106,8 +106,13 @@ pub enum Status {
 }
 
 impl Status {
+    /// As [`Judgement::as_expected`], except that a pass of a capped entry counts only once
+    /// DFS reached the entry's cap (a smaller effort did not cover what the cap promises).
     pub fn of(j: &Judgement) -> Status {
-        if j.as_expected() {
+        let covered = j.failure.is_some()
+            || j.dfs_exhausted
+            || j.dfs_cap.is_some_and(|cap| j.dfs_schedules >= cap);
+        if j.as_expected() && covered {
             Status::AsExpected
         } else if j.failure.is_none() && j.expected == Expect::Pass {
             Status::Unproven
@@ -132,31 +137,39 @@ pub struct Explored {
     pub dfs_schedules: u64,
     /// DFS covered every interleaving (up to re-ordering independent steps).
     pub dfs_exhausted: bool,
+    /// The bug's own cap on DFS, for spaces too large to exhaust (a bounded check).
+    pub dfs_cap: Option<u64>,
     pub random_schedules: u64,
     pub random_seed: u64,
 }
 
 impl Explored {
-    /// "all 168 interleavings (DFS with sleep sets)", "100 DFS schedules (space not exhausted)
-    /// and 50 random (seed 1)".
+    /// "all interleavings, 72 schedules (DFS with sleep sets)", "100 DFS schedules, space not
+    /// exhausted at this effort; then 50 random schedules, seed 1".
     pub fn describe(&self) -> String {
         let plural = |n: u64| if n == 1 { "" } else { "s" };
         let mut out = if self.dfs_exhausted {
             format!(
-                "all interleavings: {} schedule{} (DFS with sleep sets, exhaustive)",
+                "all interleavings, {} schedule{} (DFS with sleep sets)",
+                self.dfs_schedules,
+                plural(self.dfs_schedules)
+            )
+        } else if self.dfs_cap.is_some_and(|cap| self.dfs_schedules >= cap) {
+            format!(
+                "{} DFS schedule{}, this bug's cap: its space is too large to exhaust, a bounded check",
                 self.dfs_schedules,
                 plural(self.dfs_schedules)
             )
         } else {
             format!(
-                "{} DFS schedule{} (space not exhausted)",
+                "{} DFS schedule{}, space not exhausted at this effort",
                 self.dfs_schedules,
                 plural(self.dfs_schedules)
             )
         };
         if self.random_schedules > 0 {
             out += &format!(
-                " and {} random schedule{} (seed {})",
+                "; then {} random schedule{}, seed {}",
                 self.random_schedules,
                 plural(self.random_schedules),
                 self.random_seed
@@ -165,8 +178,8 @@ impl Explored {
         out
     }
 
-    /// How long the search for a failure took: "the first DFS schedule", "12 DFS schedules and
-    /// 40 random schedules (seed 1)".
+    /// How long the search for a failure took: "the first DFS schedule", "12 DFS schedules;
+    /// then 40 random schedules, seed 1".
     pub fn describe_search(&self) -> String {
         let plural = |n: u64| if n == 1 { "" } else { "s" };
         let mut out = if self.dfs_schedules == 1 && self.random_schedules == 0 {
@@ -180,7 +193,7 @@ impl Explored {
         };
         if self.random_schedules > 0 {
             out += &format!(
-                " and {} random schedule{} (seed {})",
+                "; then {} random schedule{}, seed {}",
                 self.random_schedules,
                 plural(self.random_schedules),
                 self.random_seed
@@ -264,6 +277,7 @@ impl VariantReport {
             explored: Explored {
                 dfs_schedules: j.dfs_schedules,
                 dfs_exhausted: j.dfs_exhausted,
+                dfs_cap: j.dfs_cap,
                 random_schedules: j.random_schedules,
                 random_seed: effort.seed,
             },
@@ -341,8 +355,7 @@ impl EquivReport {
         if self.equal {
             let n = self.a.observables.len();
             format!(
-                "equal {scope}: both produce the same {n} observable{} ({counts})",
-                if n == 1 { "" } else { "s" }
+                "equal {scope}: both produce the same set of observables, {n} distinct ({counts})"
             )
         } else {
             format!(
@@ -535,7 +548,7 @@ fn diagnosis(b: &VariantReport, equiv: Option<&EquivReport>) -> String {
             b.verdict, b.expected
         ),
         (true, _) => format!(
-            "Not reproduced: every schedule passed ({}).",
+            "Not reproduced: every schedule passed: {}.",
             b.explored.describe()
         ),
         (false, Status::Unexpected) => format!(
@@ -567,7 +580,7 @@ fn documented_fix(d: &VariantReport, equiv: Option<&EquivReport>) -> String {
             d.verdict, d.expected
         ),
         (true, _) => format!(
-            "The catalog expects the seed's fix to fail with `{}`, but every schedule passed ({}).",
+            "The catalog expects the seed's fix to fail with `{}`, but every schedule passed: {}.",
             d.expected,
             d.explored.describe()
         ),
@@ -594,7 +607,7 @@ fn verdict_sentence(r: &VariantReport) -> String {
         }
         Status::AsExpected => format!("fails as expected with `{}`.", r.verdict),
         Status::Unproven => format!(
-            "passed every schedule tried, not a proof: {}.",
+            "passed every schedule tried, but that is no proof: {}.",
             r.explored.describe()
         ),
         Status::Unexpected => format!(

@@ -54,7 +54,7 @@ pub type CmdResult = Result<u8, UsageError>;
         hubrace list\n  \
         hubrace replay --all\n  \
         hubrace replay double-close-router --variant buggy\n  \
-        hubrace replay --token hr1:double-close-router:buggy:aeaqc4a\n  \
+        hubrace replay --token hr1:double-close-router:buggy:yu\n  \
         hubrace explore slow-client-close --variant documented --strategy pct\n  \
         hubrace equiv readpump-goroutine\n  \
         hubrace report --out docs\n\n\
@@ -82,7 +82,7 @@ pub enum Command {
             hubrace replay --all\n  \
             hubrace replay --all --quick\n  \
             hubrace replay double-close-router slow-client-close --variant documented\n  \
-            hubrace replay --token hr1:double-close-router:buggy:aeaqc4a\n\n\
+            hubrace replay --token hr1:double-close-router:buggy:yu\n\n\
             Exit status: 0 every verdict as expected, 1 otherwise (a pass that was not proven \
             over all interleavings counts as not as expected), 2 bad input. With --token: 0 once \
             the run is replayed, whatever its verdict."
@@ -179,6 +179,7 @@ pub struct ExploreArgs {
     /// Which variant.
     #[arg(long, value_enum, default_value_t = OneVariant::Buggy)]
     pub variant: OneVariant,
+    /// How to pick schedules: seeded random, PCT (priority drops at random points), or DFS.
     #[arg(long, value_enum, default_value_t = StrategyArg::Random)]
     pub strategy: StrategyArg,
     /// How many schedules at most.

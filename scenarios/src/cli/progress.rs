@@ -33,7 +33,7 @@ impl Meter {
     /// `schedules` schedules done so far in the part of the work `label` names.
     pub fn tick(&mut self, label: &dyn Fn() -> String, schedules: u64) {
         self.calls += 1;
-        if self.calls % CHECK_EVERY != 0 {
+        if !self.calls.is_multiple_of(CHECK_EVERY) {
             return;
         }
         let now = Instant::now();

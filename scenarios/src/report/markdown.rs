@@ -39,7 +39,7 @@ pub fn render(report: &Report, effort: &NamedEffort) -> String {
     let _ = writeln!(out, "```text\n{}```\n", text::matrix(&report.bugs, effort));
     let _ = writeln!(out, "## Bugs\n");
     for b in &report.bugs {
-        let _ = writeln!(out, "- [`{}`](#{}): {}", b.id, b.id, b.title);
+        let _ = writeln!(out, "- [`{}`](#{}): {}", b.id, b.id, prose(b.title));
     }
     out.push('\n');
     for b in &report.bugs {
@@ -48,28 +48,44 @@ pub fn render(report: &Report, effort: &NamedEffort) -> String {
     out
 }
 
+/// Prose from the catalog, safe in Markdown: outside `code spans`, characters Markdown would
+/// read as emphasis, links or HTML are escaped (the seeds quote Go: `(*Hub).run`).
+pub fn prose(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut in_code = false;
+    for c in text.chars() {
+        if c == '`' {
+            in_code = !in_code;
+        } else if !in_code && matches!(c, '*' | '_' | '[' | ']' | '<' | '>' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
 fn bug(b: &BugReport) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "## {}\n", b.id);
-    let _ = writeln!(out, "**{}**\n", b.title);
+    let _ = writeln!(out, "**{}**\n", prose(b.title));
     let _ = writeln!(out, "Seed: `{}`\n", b.seed);
-    let _ = writeln!(out, "The seed's symptom:\n\n> {}\n", b.symptom);
+    let _ = writeln!(out, "The seed's symptom:\n\n> {}\n", prose(b.symptom));
     if b.seed_fix.is_empty() {
         let _ = writeln!(out, "The seed documents no fix.\n");
     } else {
-        let _ = writeln!(out, "The seed's fix:\n\n> {}\n", b.seed_fix);
+        let _ = writeln!(out, "The seed's fix:\n\n> {}\n", prose(b.seed_fix));
     }
     if let Some(d) = &b.findings.diagnosis {
-        let _ = writeln!(out, "- **Diagnosis:** {d}");
+        let _ = writeln!(out, "- **Diagnosis:** {}", prose(d));
     }
     if let Some(f) = &b.findings.fix {
-        let _ = writeln!(out, "- **Fix:** {f}");
+        let _ = writeln!(out, "- **Fix:** {}", prose(f));
     }
     out.push('\n');
     if !b.choices.is_empty() {
         let _ = writeln!(out, "Where the seed is silent, we chose:\n");
         for c in &b.choices {
-            let _ = writeln!(out, "- {c}");
+            let _ = writeln!(out, "- {}", prose(c));
         }
         out.push('\n');
     }
@@ -153,4 +169,17 @@ fn equivalence(e: &EquivReport) -> String {
     let _ = writeln!(out, "Result: {}.\n", e.summary());
     let _ = writeln!(out, "```text\n{}```\n", text::equivalence(e));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::prose;
+
+    #[test]
+    fn prose_escapes_markdown_outside_code_spans() {
+        assert_eq!(
+            prose("panic ... (*Hub).run and `(*Hub).run` <- c"),
+            "panic ... (\\*Hub).run and `(*Hub).run` \\<- c"
+        );
+    }
 }

@@ -111,9 +111,8 @@ impl Diagram {
             self.note(chan, "closed");
         } else if let Some(ctx) = text.strip_prefix("cancel ") {
             self.arrow(task, "-x", ctx, &format!("{at}cancel"));
-        } else if text.starts_with("panic: ") {
-            self.note(task, &format!("{at}{text}"));
         } else {
+            // Panics (`panic: …`) and the model's own events.
             self.note(task, &format!("{at}{text}"));
         }
     }
@@ -128,14 +127,13 @@ fn close_of(text: &str) -> Option<(Option<&str>, &str)> {
     (!by.contains(' ') && !rest.contains(' ')).then_some((Some(by), rest))
 }
 
-/// Characters Mermaid reads as syntax, as its entity codes: `;` ends a statement, `#…;` is
-/// an entity, `<`/`>` are HTML, `%%` starts a comment.
+/// Characters Mermaid reads as syntax, as its entity codes: `;` ends a statement, `<`/`>` are
+/// HTML, `%%` starts a comment. (`#` stays: an entity needs `#name;`, and no `;` is left.)
 fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
             ';' => out += "#59;",
-            '#' => out += "#35;",
             '<' => out += "#lt;",
             '>' => out += "#gt;",
             '%' => out += "#37;",
@@ -179,11 +177,11 @@ mod tests {
             "sequenceDiagram
     participant p0 as main
     participant p1 as hub.run
-    participant p2 as conn#35;1.handler
+    participant p2 as conn#1.handler
     participant p3 as unregister
     participant p4 as register
     participant p5 as hub.ctx.done
-    participant p6 as client#35;1.send
+    participant p6 as client#1.send
     p0-)p1: 1s go
     p2->>p3: 1s send
     p4->>p1: 1s recv (select)

@@ -62,7 +62,7 @@ pub fn matrix(bugs: &[BugReport], effort: &NamedEffort) -> String {
         .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
         .collect();
     let mut out = String::new();
-    let _ = writeln!(out, "matrix (effort: {effort})");
+    let _ = writeln!(out, "matrix, effort {effort}");
     for row in &rows {
         let mut line = String::new();
         for (c, cell) in row.iter().enumerate() {
@@ -78,7 +78,7 @@ pub fn matrix(bugs: &[BugReport], effort: &NamedEffort) -> String {
     let count = |s: Status| all.iter().filter(|r| r.status == s).count();
     let _ = writeln!(
         out,
-        "✓ as expected · ~ passed every schedule tried, space not exhausted (not a proof) · ✗ not as expected"
+        "✓ as expected · ~ passed every schedule tried, space not exhausted (not a proof) · ✗ not as expected · — no such variant (or not asked for)"
     );
     let _ = write!(
         out,
@@ -134,7 +134,9 @@ pub fn equivalence(e: &EquivReport) -> String {
 }
 
 fn indent(text: &str) -> String {
-    text.lines().map(|l| format!("    {l}\n")).collect()
+    text.lines()
+        .map(|l| format!("    {}\n", l.trim_end()))
+        .collect()
 }
 
 /// A bug's header for `replay`: title, the seed's symptom and fix, and our findings.
