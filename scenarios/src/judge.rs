@@ -54,10 +54,12 @@ impl Judgement {
 
     /// Does what we found match the catalog's expectation?
     pub fn as_expected(&self) -> bool {
-        // A capped DFS that found nothing is as expected for what it covered; reports say it
-        // was capped.
+        // A capped DFS that ran to its cap and found nothing is as expected for what it
+        // covered; reports say it was capped.
         matches(self.expected, &self.outcome())
-            && (self.failure.is_some() || self.dfs_exhausted || self.dfs_cap.is_some())
+            && (self.failure.is_some()
+                || self.dfs_exhausted
+                || self.dfs_cap.is_some_and(|cap| self.dfs_schedules >= cap))
     }
 
     pub fn token(&self) -> Option<Token> {
@@ -182,7 +184,11 @@ pub fn judge_with_progress(
 /// what every peer observed, with virtual times. Two variants are equivalent when they can
 /// produce the same set of these.
 pub fn observable(outcome: &Outcome, hub: &Hub) -> String {
-    let mut out = format!("verdict: {} {}\n", outcome.kind(), outcome.key());
+    let key = outcome.key();
+    let mut out = match key.is_empty() {
+        true => format!("verdict: {}\n", outcome.kind()),
+        false => format!("verdict: {} {key}\n", outcome.kind()),
+    };
     for c in hub.all_clients() {
         let conn = c.conn();
         out += &format!(
