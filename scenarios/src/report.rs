@@ -167,15 +167,17 @@ impl Explored {
                 plural(self.dfs_schedules)
             )
         };
-        if self.random_schedules > 0 {
-            out += &format!(
-                "; then {} random schedule{}, seed {}",
-                self.random_schedules,
-                plural(self.random_schedules),
-                self.random_seed
-            );
-        }
+        out += &self.then_random();
         out
+    }
+
+    /// "; then N random schedules, seed S", or nothing if none ran.
+    fn then_random(&self) -> String {
+        match self.random_schedules {
+            0 => String::new(),
+            1 => format!("; then 1 random schedule, seed {}", self.random_seed),
+            n => format!("; then {n} random schedules, seed {}", self.random_seed),
+        }
     }
 
     /// How long the search for a failure took: "the first DFS schedule", "12 DFS schedules;
@@ -191,14 +193,7 @@ impl Explored {
                 plural(self.dfs_schedules)
             )
         };
-        if self.random_schedules > 0 {
-            out += &format!(
-                "; then {} random schedule{}, seed {}",
-                self.random_schedules,
-                plural(self.random_schedules),
-                self.random_seed
-            );
-        }
+        out += &self.then_random();
         out
     }
 }
