@@ -95,7 +95,22 @@ pub fn program(entry: &Entry, variant: Variant) -> impl Fn() -> hub_core::sim::I
 
 /// Replay one schedule of a variant, recorded.
 pub fn replay(entry: &Entry, variant: Variant, schedule: &Schedule) -> Run {
-    Sim::new().run(&program(entry, variant), schedule)
+    replay_in(&Config::default(), entry, variant, schedule)
+}
+
+/// As [`replay`], with the sim's bounds from `config` (a token replays the same run only
+/// under the same bounds).
+pub fn replay_in(config: &Config, entry: &Entry, variant: Variant, schedule: &Schedule) -> Run {
+    let mut recorded = config.clone();
+    recorded.record = true;
+    Sim::with_config(recorded).run(&program(entry, variant), schedule)
+}
+
+/// `config` without recording (exploration runs).
+fn quiet(config: &Config) -> Sim {
+    let mut quiet = config.clone();
+    quiet.record = false;
+    Sim::with_config(quiet)
 }
 
 /// Explore a variant: DFS at the bound, then seeded random; stop at the first failure,
@@ -111,15 +126,22 @@ pub fn judge_with_progress(
     effort: Effort,
     progress: &mut dyn FnMut(&str, u64),
 ) -> Judgement {
+    judge_in(&Config::default(), entry, variant, effort, progress)
+}
+
+/// As [`judge_with_progress`], with the sim's bounds from `config` (`HUBRACE_*`).
+pub fn judge_in(
+    config: &Config,
+    entry: &'static Entry,
+    variant: Variant,
+    effort: Effort,
+    progress: &mut dyn FnMut(&str, u64),
+) -> Judgement {
     let expected = entry
         .expected(variant)
         .unwrap_or_else(|| panic!("{} has no expectation for {variant}", entry.id));
     let make = program(entry, variant);
-    let quiet = Sim::with_config({
-        let mut c = Config::default();
-        c.record = false;
-        c
-    });
+    let quiet = quiet(config);
     let mut j = Judgement {
         entry: entry.id,
         variant,
@@ -176,7 +198,7 @@ pub fn judge_with_progress(
         j.random_schedules = random.schedules;
     }
     let found = matched.or(other);
-    j.failure = found.map(|run| Sim::new().shrink(&make, &run));
+    j.failure = found.map(|run| Sim::with_config(config.clone()).shrink(&make, &run));
     j
 }
 
@@ -254,6 +276,11 @@ impl Equivalence {
 /// Explore every interleaving of one variant (DFS with sleep sets, up to `max` schedules)
 /// and collect its observables.
 pub fn observe(entry: &Entry, variant: Variant, max: u64) -> Side {
+    observe_in(&Config::default(), entry, variant, max)
+}
+
+/// As [`observe`], with the sim's bounds from `config`.
+pub fn observe_in(config: &Config, entry: &Entry, variant: Variant, max: u64) -> Side {
     let knobs = entry
         .knob
         .knobs(variant)
@@ -265,11 +292,7 @@ pub fn observe(entry: &Entry, variant: Variant, max: u64) -> Side {
         *slot.borrow_mut() = Some(hub);
         instance
     };
-    let quiet = Sim::with_config({
-        let mut c = Config::default();
-        c.record = false;
-        c
-    });
+    let quiet = quiet(config);
     let mut observables = BTreeMap::new();
     let found = quiet.explore_each(
         &make,
@@ -296,9 +319,20 @@ pub fn observe(entry: &Entry, variant: Variant, max: u64) -> Side {
 
 /// Compare two variants of `entry` over all their interleavings.
 pub fn equivalence(entry: &'static Entry, a: Variant, b: Variant, max: u64) -> Equivalence {
+    equivalence_in(&Config::default(), entry, a, b, max)
+}
+
+/// As [`equivalence`], with the sim's bounds from `config`.
+pub fn equivalence_in(
+    config: &Config,
+    entry: &'static Entry,
+    a: Variant,
+    b: Variant,
+    max: u64,
+) -> Equivalence {
     Equivalence {
         entry: entry.id,
-        a: observe(entry, a, max),
-        b: observe(entry, b, max),
+        a: observe_in(config, entry, a, max),
+        b: observe_in(config, entry, b, max),
     }
 }

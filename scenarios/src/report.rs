@@ -13,7 +13,7 @@ pub mod text;
 use crate::catalog::{Entry, Expect, CATALOG};
 use crate::judge::{self, Effort, Equivalence, Judgement};
 use hub_core::knobs::Variant;
-use hub_core::sim::{fmt_time, Trace};
+use hub_core::sim::{fmt_time, Config, Trace};
 use serde::Serialize;
 
 /// A named effort: how hard the judge looked, printed at the top of every report.
@@ -405,6 +405,9 @@ impl BugReport {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Report {
     pub effort: EffortReport,
+    /// The sim's bounds, when `HUBRACE_*` changed them from the defaults.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sim_bounds: Option<String>,
     pub as_expected: bool,
     pub bugs: Vec<BugReport>,
 }
@@ -455,6 +458,17 @@ pub fn bug_report(
     effort: &NamedEffort,
     progress: Progress<'_>,
 ) -> BugReport {
+    bug_report_in(&Config::default(), entry, variants, effort, progress)
+}
+
+/// As [`bug_report`], with the sim's bounds from `config` (`HUBRACE_*`).
+pub fn bug_report_in(
+    config: &Config,
+    entry: &'static Entry,
+    variants: &[Variant],
+    effort: &NamedEffort,
+    progress: Progress<'_>,
+) -> BugReport {
     let all = entry.variants();
     let chosen: Vec<Variant> = if variants.is_empty() {
         all.to_vec()
@@ -467,7 +481,7 @@ pub fn bug_report(
     let reports: Vec<VariantReport> = chosen
         .iter()
         .map(|&v| {
-            let j = judge::judge_with_progress(entry, v, effort.effort, &mut |phase, n| {
+            let j = judge::judge_in(config, entry, v, effort.effort, &mut |phase, n| {
                 progress(entry.id, v, phase, n)
             });
             VariantReport::new(entry, &j, &effort.effort)
@@ -475,7 +489,13 @@ pub fn bug_report(
         .collect();
     let equivalence = (is_equivalence_question(entry) && chosen.len() == all.len()).then(|| {
         let (a, b) = equivalence_pair(entry);
-        EquivReport::new(&judge::equivalence(entry, a, b, effort.effort.dfs_max))
+        EquivReport::new(&judge::equivalence_in(
+            config,
+            entry,
+            a,
+            b,
+            effort.effort.dfs_max,
+        ))
     });
     let findings = findings(&reports, equivalence.as_ref());
     BugReport {
@@ -493,12 +513,18 @@ pub fn bug_report(
 
 /// Judge the whole catalog.
 pub fn build(effort: &NamedEffort, progress: Progress<'_>) -> Report {
+    build_in(&Config::default(), effort, progress)
+}
+
+/// As [`build`], with the sim's bounds from `config` (`HUBRACE_*`).
+pub fn build_in(config: &Config, effort: &NamedEffort, progress: Progress<'_>) -> Report {
     let bugs: Vec<BugReport> = CATALOG
         .iter()
-        .map(|e| bug_report(e, &[], effort, progress))
+        .map(|e| bug_report_in(config, e, &[], effort, progress))
         .collect();
     Report {
         effort: EffortReport::new(effort),
+        sim_bounds: (*config != Config::default()).then(|| config.bounds()),
         as_expected: bugs.iter().all(BugReport::as_expected),
         bugs,
     }

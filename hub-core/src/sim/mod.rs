@@ -56,7 +56,7 @@ use std::time::Duration;
 
 /// Bounds and switches for sim runs. Every field can be set from the environment by
 /// [`Config::from_env`]; the variable is named next to each field.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Config {
     /// Task polls per run before the verdict is `StepLimit` (`HUBRACE_MAX_STEPS`).
@@ -101,6 +101,17 @@ impl fmt::Display for ConfigError {
 impl std::error::Error for ConfigError {}
 
 impl Config {
+    /// The run bounds, for a report header: `max steps 100000, max virtual time 24h, leak
+    /// grace 1s`.
+    pub fn bounds(&self) -> String {
+        format!(
+            "max steps {}, max virtual time {}, leak grace {}",
+            self.max_steps,
+            fmt_time(self.max_time),
+            fmt_time(self.leak_grace)
+        )
+    }
+
     /// Defaults, overridden by `HUBRACE_MAX_STEPS`, `HUBRACE_MAX_VIRTUAL_SECS`,
     /// `HUBRACE_LEAK_GRACE_MS` where set.
     pub fn from_env() -> Result<Config, ConfigError> {

@@ -26,7 +26,7 @@ pub fn run(a: &EquivArgs, out: &mut dyn Write) -> CmdResult {
             )))
         }
     };
-    input::config()?;
+    let config = input::config()?;
     let effort = input::effort(&a.effort)?;
     let max = a.max.unwrap_or(effort.effort.dfs_max);
     let _ = writeln!(
@@ -35,7 +35,7 @@ pub fn run(a: &EquivArgs, out: &mut dyn Write) -> CmdResult {
         entry.id
     );
     let _ = out.flush();
-    let e = EquivReport::new(&judge::equivalence(entry, va, vb, max));
+    let e = EquivReport::new(&judge::equivalence_in(&config, entry, va, vb, max));
     let _ = write!(out, "{}", text::equivalence(&e));
     Ok(if e.equal && e.exhaustive {
         exit::OK

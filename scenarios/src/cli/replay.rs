@@ -14,16 +14,23 @@ pub fn run(a: &ReplayArgs, out: &mut dyn Write) -> CmdResult {
     if let Some(token) = &a.token {
         return replay_token(token, out);
     }
-    input::config()?;
+    let config = input::config()?;
     let effort = input::effort(&a.effort)?;
     let selected = select(a)?;
     let _ = writeln!(out, "effort: {effort}\n");
+    if config != hub_core::sim::Config::default() {
+        let _ = writeln!(out, "sim bounds (from HUBRACE_*): {}\n", config.bounds());
+    }
     let mut bugs: Vec<BugReport> = Vec::new();
     for (entry, variants) in selected {
         let mut meter = Meter::new();
-        let b = report::bug_report(entry, &variants, &effort, &mut |bug, v, phase, n| {
-            meter.tick(&|| format!("{bug} {v}: {phase}"), n)
-        });
+        let b = report::bug_report_in(
+            &config,
+            entry,
+            &variants,
+            &effort,
+            &mut |bug, v, phase, n| meter.tick(&|| format!("{bug} {v}: {phase}"), n),
+        );
         meter.finish();
         let _ = write!(out, "{}", text::bug_header(&b));
         for v in &b.variants {

@@ -6,10 +6,10 @@ use crate::report::{self, markdown};
 use std::io::Write;
 
 pub fn run(a: &ReportArgs, out: &mut dyn Write) -> CmdResult {
-    input::config()?;
+    let config = input::config()?;
     let effort = input::effort(&a.effort)?;
     let mut meter = Meter::new();
-    let built = report::build(&effort, &mut |bug, v, phase, n| {
+    let built = report::build_in(&config, &effort, &mut |bug, v, phase, n| {
         meter.tick(&|| format!("{bug} {v}: {phase}"), n)
     });
     meter.finish();
