@@ -377,11 +377,20 @@ fn the_token_in_the_help_replays() {
 fn sim_bounds_from_the_environment_reach_the_judge() {
     // A 10-step bound cannot fit the fixed hub's run: the judge must see it, say so, exit 1.
     let o = hubrace_env(
-        &["replay", "double-close-router", "--variant", "fixed", "--quick"],
+        &[
+            "replay",
+            "double-close-router",
+            "--variant",
+            "fixed",
+            "--quick",
+        ],
         &[("HUBRACE_MAX_STEPS", "10")],
     );
     let out = stdout(&o);
     assert_eq!(o.status.code(), Some(1), "{out}");
-    assert!(out.contains("sim bounds (from HUBRACE_*): max steps 10,"), "{out}");
+    assert!(
+        out.contains("sim bounds (from HUBRACE_*): max steps 10,"),
+        "{out}"
+    );
     assert!(out.contains("verdict:   step limit: 10 steps"), "{out}");
 }
