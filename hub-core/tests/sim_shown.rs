@@ -427,3 +427,27 @@ fn sleep_sets_still_find_the_double_close_and_prove_the_guarded_close() {
         guarded.schedules
     );
 }
+
+#[test]
+fn recorded_traces_do_not_depend_on_other_threads() {
+    // Regression: the timeline once went through a `tracing` layer, and tracing's process-wide
+    // callsite cache dropped events first emitted on a thread that was not recording.
+    let sim = Sim::new();
+    let expected = sim
+        .run(&check_then_close, &Schedule::new(vec![0, 1]))
+        .trace
+        .to_string();
+    let busy = std::thread::spawn(|| {
+        let mut quiet = hub_core::sim::Config::default();
+        quiet.record = false;
+        let sim = Sim::with_config(quiet);
+        for seed in 0..200 {
+            let _ = sim.explore(&guarded_close, Strategy::Random { seed }, 10);
+        }
+    });
+    for _ in 0..200 {
+        let again = sim.run(&check_then_close, &Schedule::new(vec![0, 1]));
+        assert_eq!(again.trace.to_string(), expected);
+    }
+    busy.join().unwrap();
+}

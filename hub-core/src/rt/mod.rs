@@ -36,6 +36,10 @@ pub(crate) trait Engine {
     fn poll_sleep(&self, deadline: Duration, first_poll: bool, waker: &Waker) -> SleepPoll;
     fn choose(&self, n: usize) -> usize;
     fn note_wait(&self, site: WaitSite);
+    /// Whether the run keeps a timeline (so events are worth formatting).
+    fn recording(&self) -> bool {
+        false
+    }
     /// Record a model event in the run's timeline (engines without one ignore it).
     fn record(&self, _text: String) {}
     /// A fresh id for a shared object (engines without partial-order reduction return 0).
@@ -93,8 +97,19 @@ pub(crate) fn touch(id: u64, write: bool) {
     }
 }
 
-/// Hand an event to the engine installed on this thread, if any (called by the trace layer).
-pub(crate) fn record_event(text: String) {
+/// Whether the engine on this thread keeps a timeline (used by [`model_event!`]).
+#[doc(hidden)]
+pub fn recording() -> bool {
+    match CURRENT.with(|c| c.get()) {
+        // SAFETY: see `with_installed`.
+        Some(ptr) => unsafe { &*ptr }.recording(),
+        None => false,
+    }
+}
+
+/// Hand an event to the engine installed on this thread (used by [`model_event!`]).
+#[doc(hidden)]
+pub fn record_event(text: String) {
     if let Some(ptr) = CURRENT.with(|c| c.get()) {
         // SAFETY: see `with_installed`.
         unsafe { &*ptr }.record(text);
@@ -252,10 +267,18 @@ impl fmt::Display for WaitSite {
 }
 
 /// Emit a model event: one line of the timeline (`send on unregister`, `close client#2.send`).
-/// The sim records it with step, virtual time and task; `RUST_LOG=hub_core=trace` shows it live.
+///
+/// A recording sim run stamps it with step, virtual time and task; it also goes to `tracing`
+/// (target `hub_core::model`), so `RUST_LOG=hub_core=trace` shows the same events live. The
+/// timeline is fed directly, not through a `tracing` layer: tracing caches per-callsite
+/// interest process-wide, and a callsite first hit on a thread with no subscriber was then
+/// dropped from recordings running on other threads (seen in CI as snapshots missing lines).
 #[macro_export]
 macro_rules! model_event {
-    ($($arg:tt)*) => {
-        ::tracing::trace!(target: "hub_core::model", "{}", ::std::format_args!($($arg)*))
-    };
+    ($($arg:tt)*) => {{
+        if $crate::rt::recording() {
+            $crate::rt::record_event(::std::format!($($arg)*));
+        }
+        ::tracing::trace!(target: "hub_core::model", "{}", ::std::format_args!($($arg)*));
+    }};
 }

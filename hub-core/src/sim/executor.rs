@@ -2,7 +2,7 @@
 
 use super::outcome::{Blocked, Outcome};
 use super::schedule::{Decision, DecisionKind, Schedule};
-use super::trace::{RecordLayer, Trace, TraceLine};
+use super::trace::{Trace, TraceLine};
 use super::{Config, Instance};
 use crate::invariant::{payload_text, Violation};
 use crate::rt::{self, BoxTask, Engine, SleepPoll, TimerId, WaitSite};
@@ -461,6 +461,10 @@ impl Engine for Core<'_> {
         }
     }
 
+    fn recording(&self) -> bool {
+        self.trace.is_some()
+    }
+
     fn record(&self, text: String) {
         if self.trace.is_some() {
             let task = self.current_name();
@@ -534,17 +538,15 @@ pub(crate) fn run(config: &Config, decide: &mut dyn Decide, make: &dyn Fn() -> I
         })
     };
     let outcome = match live_log_filter() {
-        None if !config.record => body(),
-        filter => {
+        None => body(),
+        Some(filter) => {
             use tracing_subscriber::layer::SubscriberExt;
             use tracing_subscriber::Layer;
-            let live = filter.map(|f| {
-                tracing_subscriber::fmt::layer()
-                    .with_writer(std::io::stderr)
-                    .without_time()
-                    .with_filter(f)
-            });
-            let subscriber = tracing_subscriber::registry().with(RecordLayer).with(live);
+            let live = tracing_subscriber::fmt::layer()
+                .with_writer(std::io::stderr)
+                .without_time()
+                .with_filter(filter);
+            let subscriber = tracing_subscriber::registry().with(live);
             tracing::subscriber::with_default(subscriber, body)
         }
     };

@@ -46,7 +46,7 @@ pub use rng::Rng;
 pub use schedule::{preemptions, Decision, DecisionKind, Schedule};
 pub use strategy::{next_schedule, Exploration, Found, Strategy};
 pub use token::{Token, TokenError};
-pub use trace::{RecordLayer, Trace, TraceLine};
+pub use trace::{Trace, TraceLine};
 
 use crate::invariant::Violation;
 use crate::rt::BoxTask;

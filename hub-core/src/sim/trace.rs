@@ -1,15 +1,11 @@
 //! The timeline of a run: one line per model event, with step, virtual time and task.
 //!
-//! The model emits events with `tracing` (target `hub_core::model`); while a sim run records,
-//! [`RecordLayer`] hands each event to the running sim, which stamps it. The same events show
-//! live with `RUST_LOG=hub_core=trace`.
+//! The model emits events with [`crate::model_event!`]; while a sim run records, the sim
+//! stamps each one. The same events go to `tracing`, live with `RUST_LOG=hub_core=trace`.
 
 use crate::sync::host::Arc as HostArc;
 use std::fmt;
 use std::time::Duration;
-use tracing::field::{Field, Visit};
-use tracing_subscriber::layer::Context as LayerContext;
-use tracing_subscriber::Layer;
 
 /// One event of a run.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -61,36 +57,5 @@ impl fmt::Display for Trace {
             writeln!(f)?;
         }
         Ok(())
-    }
-}
-
-/// A `tracing` layer that records hub-core events into the sim running on this thread.
-pub struct RecordLayer;
-
-struct MessageVisitor(Option<String>);
-
-impl Visit for MessageVisitor {
-    fn record_str(&mut self, field: &Field, value: &str) {
-        if field.name() == "message" {
-            self.0 = Some(value.to_string());
-        }
-    }
-    fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
-        if field.name() == "message" {
-            self.0 = Some(format!("{value:?}"));
-        }
-    }
-}
-
-impl<S: tracing::Subscriber> Layer<S> for RecordLayer {
-    fn on_event(&self, event: &tracing::Event<'_>, _cx: LayerContext<'_, S>) {
-        if !event.metadata().target().starts_with("hub_core") {
-            return;
-        }
-        let mut visitor = MessageVisitor(None);
-        event.record(&mut visitor);
-        if let Some(text) = visitor.0 {
-            crate::rt::record_event(text);
-        }
     }
 }
