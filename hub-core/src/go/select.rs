@@ -157,13 +157,30 @@ enum CaseOut {
     Sent(Result<(), SendClosed>),
 }
 
+/// A typed operation as a select case: its output becomes a [`CaseOut`].
 struct Erased<O>(O);
 
-fn erase<T: Send + 'static>(out: Option<T>) -> CaseOut {
-    CaseOut::Received(out.map(|v| Box::new(v) as Box<dyn Any + Send>))
+trait IntoCaseOut {
+    fn into_case_out(self) -> CaseOut;
 }
 
-impl<T: Send + 'static> Case for Erased<super::chan::RecvOp<'_, T>> {
+impl<T: Send + 'static> IntoCaseOut for Option<T> {
+    fn into_case_out(self) -> CaseOut {
+        CaseOut::Received(self.map(|v| Box::new(v) as Box<dyn Any + Send>))
+    }
+}
+
+impl IntoCaseOut for Result<(), SendClosed> {
+    fn into_case_out(self) -> CaseOut {
+        CaseOut::Sent(self)
+    }
+}
+
+impl<O> Case for Erased<O>
+where
+    O: Op + Send,
+    O::Output: IntoCaseOut,
+{
     fn ready(&self) -> bool {
         self.0.ready()
     }
@@ -174,37 +191,16 @@ impl<T: Send + 'static> Case for Erased<super::chan::RecvOp<'_, T>> {
         exposed: bool,
         register: bool,
     ) -> Attempt<CaseOut> {
-        map_attempt(self.0.attempt(me, case, register, exposed), erase)
+        map_attempt(
+            self.0.attempt(me, case, register, exposed),
+            IntoCaseOut::into_case_out,
+        )
     }
     fn cancel(&mut self, id: u64) {
         self.0.cancel(id)
     }
     fn complete(&mut self, fired: Fired, id: u64) -> CaseOut {
-        erase(self.0.complete(fired, id))
-    }
-    fn site(&self) -> (CaseKind, HostArc<str>, usize) {
-        self.0.site()
-    }
-}
-
-impl<T: Send + 'static> Case for Erased<super::chan::SendOp<'_, T>> {
-    fn ready(&self) -> bool {
-        self.0.ready()
-    }
-    fn attempt(
-        &mut self,
-        me: &Arc<Waiter>,
-        case: usize,
-        exposed: bool,
-        register: bool,
-    ) -> Attempt<CaseOut> {
-        map_attempt(self.0.attempt(me, case, register, exposed), CaseOut::Sent)
-    }
-    fn cancel(&mut self, id: u64) {
-        self.0.cancel(id)
-    }
-    fn complete(&mut self, fired: Fired, id: u64) -> CaseOut {
-        CaseOut::Sent(self.0.complete(fired, id))
+        self.0.complete(fired, id).into_case_out()
     }
     fn site(&self) -> (CaseKind, HostArc<str>, usize) {
         self.0.site()

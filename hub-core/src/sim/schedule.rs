@@ -61,6 +61,16 @@ pub enum DecisionKind {
     Choose,
 }
 
+impl DecisionKind {
+    /// Does taking `option` here cost a preemption? Only leaving a task that could go on.
+    pub fn cost(self, option: u32) -> u32 {
+        match self {
+            DecisionKind::Schedule { preemptible: true } if option != 0 => 1,
+            _ => 0,
+        }
+    }
+}
+
 /// One decision of a run: its options and the option taken.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Decision {
@@ -72,10 +82,7 @@ pub struct Decision {
 impl Decision {
     /// Does taking `choice` here cost a preemption?
     pub fn costs(&self, choice: u32) -> u32 {
-        match self.kind {
-            DecisionKind::Schedule { preemptible: true } if choice != 0 => 1,
-            _ => 0,
-        }
+        self.kind.cost(choice)
     }
 }
 

@@ -58,10 +58,7 @@ struct Node {
 
 impl Node {
     fn cost(&self, option: u32) -> u32 {
-        match self.kind {
-            DecisionKind::Schedule { preemptible: true } if option != 0 => 1,
-            _ => 0,
-        }
+        self.kind.cost(option)
     }
 
     fn asleep(&self, option: u32) -> bool {
