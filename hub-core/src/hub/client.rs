@@ -183,7 +183,7 @@ impl Client {
     }
 
     /// gorilla's `writePump`: drain `send` to the connection, ping on a ticker.
-    pub(crate) async fn write_pump(self) {
+    pub async fn write_pump(self) {
         let c = &self.inner;
         let cfg = &c.cfg;
         match c.knobs.orphaned_pumps {
@@ -236,7 +236,7 @@ impl Client {
     }
 
     /// gorilla's `readPump`, without its deferred teardown (see [`Client::teardown`]).
-    pub(crate) async fn read_pump(&self, hub: &Hub) {
+    pub async fn read_pump(&self, hub: &Hub) {
         let c = &self.inner;
         let cfg = &c.cfg;
         c.conn
@@ -250,7 +250,7 @@ impl Client {
     }
 
     /// The read pump's deferred cleanup: mark closed, unregister, close the connection.
-    pub(crate) async fn teardown(&self, hub: &Hub) {
+    pub async fn teardown(&self, hub: &Hub) {
         let c = &self.inner;
         *c.closed.lock() = true;
         if c.knobs.orphaned_pumps != OrphanedPumps::Buggy {

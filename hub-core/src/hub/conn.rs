@@ -134,7 +134,16 @@ impl fmt::Debug for Conn {
 impl Conn {
     /// Open a connection named `name` (e.g. `conn#3`) and start its peer task `{name}.peer`.
     pub fn open(name: &str, script: PeerScript) -> Conn {
-        let conn = Conn {
+        let conn = Conn::new(name, script.clone());
+        let peer = conn.clone();
+        rt::spawn(format!("{name}.peer"), async move {
+            peer.run_peer(script).await
+        });
+        conn
+    }
+
+    fn new(name: &str, script: PeerScript) -> Conn {
+        Conn {
             inner: Arc::new(ConnInner {
                 name: name.to_string(),
                 to_server: Chan::quiet(format!("{name}.in"), 64),
@@ -143,17 +152,18 @@ impl Conn {
                 to_peer: Chan::quiet(format!("{name}.out"), 0),
                 server_closed: Chan::signal(format!("{name}.closed")),
                 opened_at: rt::now(),
-                script: script.clone(),
+                script,
                 closed_at: Mutex::new(None),
                 reader: Mutex::new(Reader::default()),
                 observed: Mutex::new(Vec::new()),
             }),
-        };
-        let peer = conn.clone();
-        rt::spawn(format!("{name}.peer"), async move {
-            peer.run_peer(script).await
-        });
-        conn
+        }
+    }
+
+    /// A connection whose peer has no task: it never sends, never reads (a write blocks until
+    /// its deadline) and never leaves; only the server's close ends it. For small models.
+    pub fn without_peer(name: &str) -> Conn {
+        Conn::new(name, PeerScript::slow())
     }
 
     pub fn name(&self) -> &str {

@@ -423,12 +423,36 @@ impl Hub {
     /// Open a connection for `user` with `peer` behaviour and run the handler for it in its
     /// own task (`conn#N.handler`), as the HTTP server does after the upgrade.
     pub fn connect(&self, user: UserId, subscriptions: Vec<SubId>, peer: PeerScript) -> Client {
+        let c = self.new_client(user, subscriptions, |name| Conn::open(name, peer));
+        let (hub, client) = (self.clone(), c.clone());
+        rt::spawn(format!("{}.handler", c.conn().name()), async move {
+            hub.handle_connection(client).await
+        });
+        c
+    }
+
+    /// For models too small for a whole client (loom allows 5 threads; a connected client
+    /// is 3 or 4 tasks): a client whose connection has no peer task, registered the way its
+    /// handler would (`h.register <- c`), with no task of its own. The model runs the parts
+    /// it needs itself: [`Client::read_pump`], [`Client::teardown`], [`Client::write_pump`].
+    pub async fn attach(&self, user: UserId, subscriptions: Vec<SubId>) -> Client {
+        let c = self.new_client(user, subscriptions, Conn::without_peer);
+        self.inner.register.send(c.clone()).await;
+        c
+    }
+
+    fn new_client(
+        &self,
+        user: UserId,
+        subscriptions: Vec<SubId>,
+        conn: impl FnOnce(&str) -> Conn,
+    ) -> Client {
         let id = {
             let mut log = self.inner.log.lock();
             log.next_client += 1;
             log.next_client
         };
-        let conn = Conn::open(&format!("conn#{id}"), peer);
+        let conn = conn(&format!("conn#{id}"));
         let c = Client::new(
             id,
             user,
@@ -438,10 +462,6 @@ impl Hub {
             self.inner.cfg,
         );
         self.inner.log.lock().all.push(c.clone());
-        let (hub, client) = (self.clone(), c.clone());
-        rt::spawn(format!("conn#{id}.handler"), async move {
-            hub.handle_connection(client).await
-        });
         c
     }
 

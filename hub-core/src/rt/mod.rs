@@ -29,7 +29,7 @@ pub(crate) trait Engine {
     fn add_timer(
         &self,
         deadline: Duration,
-        fire: Box<dyn FnMut(Duration) -> Option<Duration>>,
+        fire: Box<dyn FnMut(Duration) -> Option<Duration> + Send>,
     ) -> TimerId;
     fn cancel_timer(&self, id: TimerId);
     /// Poll a sleep. Engines without time (loom) complete it after one yield.
@@ -49,6 +49,10 @@ pub(crate) trait Engine {
     /// The running step touched object `id`, writing (`write`) or only in a way that commutes
     /// with other non-writing touches.
     fn touch(&self, _id: u64, _write: bool) {}
+    /// The name of the task running now, where the engine can tell.
+    fn current_task(&self) -> Option<String> {
+        None
+    }
 }
 
 pub(crate) enum SleepPoll {
@@ -137,6 +141,26 @@ fn ambient() -> &'static dyn Engine {
     )
 }
 
+/// The name of the model task running now (`hub.run`, `conn#2.writePump`), if an engine that
+/// tracks names runs it (for panic hooks and reports).
+pub fn current_task() -> Option<String> {
+    match CURRENT.with(|c| c.get()) {
+        // SAFETY: see `with_installed`.
+        Some(ptr) => unsafe { &*ptr }.current_task(),
+        None => ambient_current_task(),
+    }
+}
+
+#[cfg(loom)]
+fn ambient_current_task() -> Option<String> {
+    ambient().current_task()
+}
+
+#[cfg(not(loom))]
+fn ambient_current_task() -> Option<String> {
+    None
+}
+
 /// Start a named task (Go: `go f()`). The name appears in traces and verdicts.
 pub fn spawn<F>(name: impl Into<String>, task: F)
 where
@@ -168,7 +192,7 @@ pub(crate) fn note_wait(site: WaitSite) {
 
 pub(crate) fn add_timer(
     deadline: Duration,
-    fire: Box<dyn FnMut(Duration) -> Option<Duration>>,
+    fire: Box<dyn FnMut(Duration) -> Option<Duration> + Send>,
 ) -> TimerId {
     with_engine(|e| e.add_timer(deadline, fire))
 }

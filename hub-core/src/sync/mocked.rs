@@ -1,7 +1,6 @@
 //! loom-backed primitives, same surface as `std.rs`.
 
 pub use loom::sync::Arc;
-pub use loom::sync::Notify;
 
 /// As on the std side, every lock reports its object to the engine (a no-op under loom).
 #[derive(Debug, Default)]
@@ -40,5 +39,8 @@ impl<T> Mutex<T> {
 
 /// Threads for the loom engine (`rt`): each model task is one loom thread.
 pub mod thread {
-    pub use loom::thread::{spawn, yield_now, JoinHandle};
+    pub use loom::thread::{current, park, spawn, JoinHandle, Thread, ThreadId};
 }
+
+/// Per-loom-thread locals for the loom engine (`rt`): fresh in every execution.
+pub(crate) use loom::thread_local;
