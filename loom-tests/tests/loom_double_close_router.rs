@@ -18,32 +18,12 @@
 //! two unregister paths racing to close one channel, which is what its guard must survive.
 #![cfg(loom)]
 
-use hub_core::go::sleep;
-use hub_core::hub::{Hub, HubConfig, Invariant};
-use hub_core::knobs::{DoubleCloseRouter, Knobs};
-use hub_core::rt::{block_on, spawn};
-use loom_tests::{check, checkpoint, failing_in_child, run_child, secs, spawn_read_pump};
+use hub_core::knobs::DoubleCloseRouter;
+use hub_core::rt::block_on;
+use loom_tests::{assert_explored, check, failing_in_child, models, run_child};
 
 fn model(variant: DoubleCloseRouter) -> impl Fn() + Sync + Send + 'static {
-    move || {
-        let knobs = Knobs {
-            double_close_router: variant,
-            ..Knobs::default()
-        };
-        block_on(async move {
-            let hub = Hub::new(knobs, HubConfig::default());
-            spawn("hub.run", hub.clone().run());
-            let c = hub.attach(1, vec!["blocks", "trx"]).await;
-            spawn_read_pump(&hub, &c);
-            sleep(secs(1)).await;
-            c.conn().close();
-            hub.delete_subscription("trx").await;
-            sleep(secs(1)).await;
-            checkpoint(&hub, &[Invariant::DisconnectedClientsRemoved]).await;
-            hub.shutdown();
-            hub.exited().await;
-        });
-    }
+    move || block_on(models::double_close_router(variant))
 }
 
 #[test]
@@ -67,5 +47,5 @@ fn child_buggy() {
 #[test]
 fn fixed_survives_the_api_racing_the_teardown() {
     let explored = check("double-close-router fixed", model(DoubleCloseRouter::Fixed));
-    assert!(explored.executions > 1, "{explored}");
+    assert_explored(explored, 996);
 }

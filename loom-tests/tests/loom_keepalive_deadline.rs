@@ -14,26 +14,12 @@
 //! period repeats the first.
 #![cfg(loom)]
 
-use hub_core::go::sleep;
-use hub_core::hub::{Hub, HubConfig, Invariant, PeerScript};
-use hub_core::knobs::{KeepaliveDeadline, Knobs};
+use hub_core::knobs::KeepaliveDeadline;
 use hub_core::rt::block_on;
-use loom_tests::{check, checkpoint, failing_in_child, run_child, secs};
+use loom_tests::{assert_explored, check, failing_in_child, models, run_child};
 
 fn model(variant: KeepaliveDeadline) -> impl Fn() + Sync + Send + 'static {
-    move || {
-        let knobs = Knobs {
-            keepalive_deadline: variant,
-            ..Knobs::default()
-        };
-        block_on(async move {
-            let hub = Hub::new(knobs, HubConfig::default());
-            let c = hub.connect(1, Vec::new(), PeerScript::healthy());
-            sleep(secs(100)).await;
-            checkpoint(&hub, &[Invariant::HealthyPeerOpen]).await;
-            c.conn().close();
-        });
-    }
+    move || block_on(models::keepalive_deadline(variant))
 }
 
 #[test]
@@ -54,5 +40,5 @@ fn child_buggy() {
 #[test]
 fn fixed_stays_open_past_three_pings() {
     let explored = check("keepalive-deadline fixed", model(KeepaliveDeadline::Fixed));
-    assert!(explored.executions > 1, "{explored}");
+    assert_explored(explored, 33613);
 }

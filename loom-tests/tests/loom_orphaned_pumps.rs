@@ -17,29 +17,12 @@
 //! cancellation + WaitGroup) must end it on every path.
 #![cfg(loom)]
 
-use hub_core::go::sleep;
-use hub_core::hub::{Hub, HubConfig, PeerScript};
-use hub_core::knobs::{Knobs, OrphanedPumps, ReadpumpGoroutine};
-use hub_core::rt::{block_on, spawn};
-use loom_tests::{check, failing_in_child, run_child, secs};
+use hub_core::knobs::OrphanedPumps;
+use hub_core::rt::block_on;
+use loom_tests::{assert_explored, check, failing_in_child, models, run_child};
 
 fn model(variant: OrphanedPumps) -> impl Fn() + Sync + Send + 'static {
-    move || {
-        let knobs = Knobs {
-            orphaned_pumps: variant,
-            readpump_goroutine: ReadpumpGoroutine::Buggy,
-            ..Knobs::default()
-        };
-        block_on(async move {
-            let hub = Hub::new(knobs, HubConfig::default());
-            spawn("hub.run", hub.clone().run());
-            let c = hub.connect(1, Vec::new(), PeerScript::healthy());
-            hub.shutdown();
-            hub.exited().await;
-            sleep(secs(1)).await;
-            c.conn().close();
-        });
-    }
+    move || block_on(models::orphaned_pumps(variant))
 }
 
 #[test]
@@ -66,5 +49,5 @@ fn child_buggy() {
 #[test]
 fn fixed_pumps_end_on_every_path() {
     let explored = check("orphaned-pumps fixed", model(OrphanedPumps::Fixed));
-    assert!(explored.executions > 1, "{explored}");
+    assert_explored(explored, 11938);
 }

@@ -15,37 +15,12 @@
 //! whatever the hub loop does.
 #![cfg(loom)]
 
-use hub_core::go::sleep;
-use hub_core::hub::{Hub, HubConfig, Invariant, PeerScript};
-use hub_core::knobs::{Knobs, PrematureDisconnect};
+use hub_core::knobs::PrematureDisconnect;
 use hub_core::rt::block_on;
-use loom_tests::{check, checkpoint, failing_in_child, run_child, secs};
+use loom_tests::{assert_explored, check, failing_in_child, models, run_child};
 
 fn model(variant: PrematureDisconnect) -> impl Fn() + Sync + Send + 'static {
-    move || {
-        let knobs = Knobs {
-            premature_disconnect: variant,
-            ..Knobs::default()
-        };
-        block_on(async move {
-            let hub = Hub::new(knobs, HubConfig::default());
-            let c = hub.connect(
-                1,
-                Vec::new(),
-                PeerScript::healthy().sending(secs(1), "hello"),
-            );
-            sleep(secs(5)).await;
-            checkpoint(
-                &hub,
-                &[
-                    Invariant::ClosedBeforeFirstMessage,
-                    Invariant::HealthyPeerOpen,
-                ],
-            )
-            .await;
-            c.conn().close();
-        });
-    }
+    move || block_on(models::premature_disconnect(variant))
 }
 
 #[test]
@@ -73,5 +48,5 @@ fn fixed_keeps_the_connection() {
         "premature-disconnect fixed",
         model(PrematureDisconnect::Fixed),
     );
-    assert!(explored.executions > 1, "{explored}");
+    assert_explored(explored, 16718);
 }

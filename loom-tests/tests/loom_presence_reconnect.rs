@@ -16,32 +16,12 @@
 //! instance.
 #![cfg(loom)]
 
-use hub_core::go::sleep;
-use hub_core::hub::{Hub, HubConfig, Invariant};
-use hub_core::knobs::{Knobs, PresenceReconnect};
-use hub_core::rt::{block_on, spawn};
-use loom_tests::{check, checkpoint, failing_in_child, run_child, secs, spawn_read_pump};
+use hub_core::knobs::PresenceReconnect;
+use hub_core::rt::block_on;
+use loom_tests::{assert_explored, check, failing_in_child, models, run_child};
 
 fn model(variant: PresenceReconnect) -> impl Fn() + Sync + Send + 'static {
-    move || {
-        let knobs = Knobs {
-            presence_reconnect: variant,
-            ..Knobs::default()
-        };
-        block_on(async move {
-            let hub = Hub::new(knobs, HubConfig::default());
-            spawn("hub.run", hub.clone().run());
-            let old = hub.attach(1, Vec::new()).await;
-            spawn_read_pump(&hub, &old);
-            sleep(secs(1)).await;
-            old.conn().close();
-            let _new = hub.attach(1, Vec::new()).await;
-            sleep(secs(1)).await;
-            checkpoint(&hub, &[Invariant::PresenceMatchesConnections]).await;
-            hub.shutdown();
-            hub.exited().await;
-        });
-    }
+    move || block_on(models::presence_reconnect(variant))
 }
 
 #[test]
@@ -63,5 +43,5 @@ fn child_buggy() {
 #[test]
 fn fixed_generation_check_holds() {
     let explored = check("presence-reconnect fixed", model(PresenceReconnect::Fixed));
-    assert!(explored.executions > 1, "{explored}");
+    assert_explored(explored, 470);
 }

@@ -20,7 +20,7 @@ use hub_core::hub::{Hub, HubConfig, Invariant, PeerScript};
 use hub_core::knobs::{Knobs, ReadpumpGoroutine};
 use hub_core::rt::block_on;
 use hub_core::sim::fmt_time;
-use loom_tests::{check, secs};
+use loom_tests::{assert_explored, check, secs};
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 
@@ -68,10 +68,10 @@ fn model(variant: ReadpumpGoroutine, outcomes: Outcomes) -> impl Fn() + Sync + S
     }
 }
 
-fn outcomes_of(name: &str, variant: ReadpumpGoroutine) -> BTreeSet<String> {
+fn outcomes_of(name: &str, variant: ReadpumpGoroutine, at_bound_2: u64) -> BTreeSet<String> {
     let outcomes = Outcomes::default();
     let explored = check(name, model(variant, outcomes.clone()));
-    assert!(explored.executions > 1, "{explored}");
+    assert_explored(explored, at_bound_2);
     let set = outcomes.lock().unwrap().clone();
     for o in &set {
         println!("{name}: {o}");
@@ -84,10 +84,12 @@ fn seed_002_and_seed_003_handlers_have_the_same_outcomes() {
     let sync = outcomes_of(
         "readpump-goroutine seed 002 (sync readPump)",
         ReadpumpGoroutine::Buggy,
+        1107,
     );
     let goroutine = outcomes_of(
         "readpump-goroutine seed 003 (goroutine + done)",
         ReadpumpGoroutine::Documented,
+        4927,
     );
     assert_eq!(sync, goroutine);
     // And the one outcome is the healthy one: the connection lives until the peer leaves.

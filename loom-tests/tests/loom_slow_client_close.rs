@@ -16,36 +16,12 @@
 //! unregistering it) and one sender race on one `send` channel, as in the seed.
 #![cfg(loom)]
 
-use hub_core::go::sleep;
-use hub_core::hub::{Hub, HubConfig, Invariant};
-use hub_core::knobs::{Knobs, SlowClientClose};
-use hub_core::rt::{block_on, spawn};
-use loom_tests::{check, checkpoint, failing_in_child, run_child, secs, spawn_read_pump};
+use hub_core::knobs::SlowClientClose;
+use hub_core::rt::block_on;
+use loom_tests::{assert_explored, check, failing_in_child, models, run_child};
 
 fn model(variant: SlowClientClose) -> impl Fn() + Sync + Send + 'static {
-    move || {
-        let knobs = Knobs {
-            slow_client_close: variant,
-            ..Knobs::default()
-        };
-        let mut config = HubConfig::default();
-        config.send_buffer = 1;
-        block_on(async move {
-            let hub = Hub::new(knobs, config);
-            spawn("hub.run", hub.clone().run());
-            let c = hub.attach(1, Vec::new()).await;
-            spawn_read_pump(&hub, &c);
-            sleep(secs(1)).await;
-            c.conn().close();
-            for text in ["m1", "m2", "m3"] {
-                hub.send_message(1, text.into()).await;
-            }
-            sleep(secs(1)).await;
-            checkpoint(&hub, &[Invariant::DisconnectedClientsRemoved]).await;
-            hub.shutdown();
-            hub.exited().await;
-        });
-    }
+    move || block_on(models::slow_client_close(variant))
 }
 
 #[test]
@@ -86,5 +62,5 @@ fn child_documented() {
 #[test]
 fn fixed_serialises_send_and_close() {
     let explored = check("slow-client-close fixed", model(SlowClientClose::Fixed));
-    assert!(explored.executions > 1, "{explored}");
+    assert_explored(explored, 1080);
 }

@@ -14,38 +14,12 @@
 //! and 2 clients is the smallest instance of 16 and 17.
 #![cfg(loom)]
 
-use hub_core::go::sleep;
-use hub_core::hub::{Hub, HubConfig};
-use hub_core::knobs::{Knobs, UnregisterAfterShutdown};
-use hub_core::rt::{block_on, spawn};
-use loom_tests::{check, failing_in_child, run_child, secs, spawn_read_pump};
+use hub_core::knobs::UnregisterAfterShutdown;
+use hub_core::rt::block_on;
+use loom_tests::{assert_explored, check, failing_in_child, models, run_child};
 
 fn model(variant: UnregisterAfterShutdown) -> impl Fn() + Sync + Send + 'static {
-    move || {
-        let knobs = Knobs {
-            unregister_after_shutdown: variant,
-            ..Knobs::default()
-        };
-        let mut config = HubConfig::default();
-        config.unregister_buffer = 1;
-        block_on(async move {
-            let hub = Hub::new(knobs, config);
-            spawn("hub.run", hub.clone().run());
-            let clients = [
-                hub.attach(1, Vec::new()).await,
-                hub.attach(2, Vec::new()).await,
-            ];
-            for c in &clients {
-                spawn_read_pump(&hub, c);
-            }
-            sleep(secs(1)).await;
-            hub.shutdown();
-            hub.exited().await;
-            for c in &clients {
-                c.conn().close();
-            }
-        });
-    }
+    move || block_on(models::unregister_after_shutdown(variant))
 }
 
 #[test]
@@ -77,5 +51,5 @@ fn fixed_teardowns_all_end() {
         "unregister-after-shutdown fixed",
         model(UnregisterAfterShutdown::Fixed),
     );
-    assert!(explored.executions > 1, "{explored}");
+    assert_explored(explored, 685);
 }
