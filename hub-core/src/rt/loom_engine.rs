@@ -54,7 +54,7 @@ impl Engine for LoomEngine {
     fn add_timer(
         &self,
         _deadline: Duration,
-        _fire: Box<dyn FnMut(Duration) -> Option<Duration>>,
+        _fire: Box<dyn FnMut(Duration) -> Option<Duration> + Send>,
     ) -> TimerId {
         TimerId(0)
     }

@@ -25,11 +25,12 @@ pub(crate) trait Engine {
     fn spawn(&self, name: String, task: BoxTask);
     fn now(&self) -> Duration;
     /// Register a timer; `fire` runs when the clock reaches `deadline` and returns the next
-    /// deadline to re-arm (a ticker) or `None`.
+    /// deadline to re-arm (a ticker) or `None`. `Send`: the tokio engine fires it from
+    /// whichever worker thread its timer runs on.
     fn add_timer(
         &self,
         deadline: Duration,
-        fire: Box<dyn FnMut(Duration) -> Option<Duration>>,
+        fire: Box<dyn FnMut(Duration) -> Option<Duration> + Send>,
     ) -> TimerId;
     fn cancel_timer(&self, id: TimerId);
     /// Poll a sleep. Engines without time (loom) complete it after one yield.
@@ -168,7 +169,7 @@ pub(crate) fn note_wait(site: WaitSite) {
 
 pub(crate) fn add_timer(
     deadline: Duration,
-    fire: Box<dyn FnMut(Duration) -> Option<Duration>>,
+    fire: Box<dyn FnMut(Duration) -> Option<Duration> + Send>,
 ) -> TimerId {
     with_engine(|e| e.add_timer(deadline, fire))
 }

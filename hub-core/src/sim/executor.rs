@@ -92,7 +92,7 @@ struct Task {
 struct Timer {
     id: u64,
     deadline: Duration,
-    fire: Box<dyn FnMut(Duration) -> Option<Duration>>,
+    fire: Box<dyn FnMut(Duration) -> Option<Duration> + Send>,
 }
 
 struct Core<'d> {
@@ -404,7 +404,7 @@ impl Engine for Core<'_> {
     fn add_timer(
         &self,
         deadline: Duration,
-        fire: Box<dyn FnMut(Duration) -> Option<Duration>>,
+        fire: Box<dyn FnMut(Duration) -> Option<Duration> + Send>,
     ) -> TimerId {
         let id = self.next_timer.get();
         self.next_timer.set(id + 1);
