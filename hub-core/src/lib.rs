@@ -3,6 +3,8 @@
 //!
 //! The model never names an engine: it calls [`rt`] (spawn, sleep, choose) and imports its
 //! primitives from [`sync`], which is std normally and loom under `RUSTFLAGS="--cfg loom"`.
+//! The same model also runs on tokio (`rt::tokio`, the default `tokio` feature): a paused
+//! clock for time, a multi-thread runtime for many clients.
 
 pub mod go;
 pub mod hub;

@@ -5,5 +5,6 @@ pub mod cli;
 pub mod judge;
 pub mod program;
 pub mod report;
+pub mod scale;
 
 pub use catalog::{Entry, Expect, Knob, CATALOG};

@@ -2,11 +2,14 @@
 //! and the runner that plays one against a hub with given knobs.
 
 use hub_core::go::sleep;
-use hub_core::hub::{Client, Hub, HubConfig, Invariant, PeerScript, SubId, UserId};
+use hub_core::hub::{
+    Client, ClientId, Hub, HubConfig, Invariant, Message, PeerSaw, PeerScript, SubId, UserId,
+};
 use hub_core::invariant::violated;
 use hub_core::knobs::Knobs;
 use hub_core::rt;
 use hub_core::sim::Instance;
+use std::collections::BTreeSet;
 use std::time::Duration;
 
 /// Something that happens at a virtual time.
@@ -37,7 +40,33 @@ pub enum Action {
     CloseAll,
     /// Cancel the hub's context: `Run` returns.
     Shutdown,
+    /// Broadcast these messages through the hub, in order, from main (`h.broadcast <- msg`,
+    /// or dropped if the hub is shut down: the hub's own `select` with `ctx.done`).
+    Broadcast(Vec<Message>),
+    /// The server closes these connections (1-based connection numbers) all at once, with no
+    /// spacing (a load balancer dropping a node). `CloseConnections` spaces them 1 ms apart,
+    /// which for thousands of clients on a real clock would be seconds of sleeping.
+    DropConnections(Vec<u32>),
+    /// Wait until `Await` holds, checking every [`AWAIT_POLL`]. On a real clock nothing else
+    /// can say when thousands of concurrent registrations are done; the run's own time bound
+    /// limits the wait.
+    Await(Await),
 }
+
+/// What [`Action::Await`] waits for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Await {
+    /// Exactly this many clients are registered with the hub.
+    Registered(usize),
+    /// Every registered client whose connection is open has received the last message of the
+    /// last `Broadcast` (a client's `send` channel is FIFO, so it has the earlier ones too).
+    Delivered,
+    /// `hub.run` has returned.
+    HubExited,
+}
+
+/// How often [`Action::Await`] checks (engine time: virtual on sim and a paused clock).
+pub const AWAIT_POLL: Duration = Duration::from_millis(5);
 
 /// One scenario: a hub configuration and a timeline of actions (times from the start).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -86,6 +115,7 @@ impl Program {
 async fn play(hub: Hub, steps: Vec<(Duration, Action)>) {
     rt::spawn("hub.run", hub.clone().run());
     let mut clients: Vec<Client> = Vec::new();
+    let mut last_broadcast: Option<Message> = None;
     for (at, action) in steps {
         let now = rt::now();
         if at > now {
@@ -136,7 +166,45 @@ async fn play(hub: Hub, steps: Vec<(Duration, Action)>) {
                 }
             }
             Action::Shutdown => hub.shutdown(),
+            Action::Broadcast(messages) => {
+                for msg in messages {
+                    last_broadcast = Some(msg.clone());
+                    hub.broadcast(msg).await;
+                }
+            }
+            Action::DropConnections(which) => {
+                for n in which {
+                    if let Some(c) = clients.get(n as usize - 1) {
+                        c.conn().close();
+                    }
+                }
+            }
+            Action::Await(what) => {
+                while !holds(what, &hub, &clients, last_broadcast.as_ref()).await {
+                    sleep(AWAIT_POLL).await;
+                }
+            }
         }
     }
     hub.exited().await;
+}
+
+async fn holds(what: Await, hub: &Hub, clients: &[Client], last: Option<&Message>) -> bool {
+    match what {
+        Await::Registered(n) => hub.registered().await.len() == n,
+        Await::HubExited => hub.exited_at().is_some(),
+        Await::Delivered => {
+            let Some(last) = last else { return true };
+            let registered: BTreeSet<ClientId> = hub.registered().await.into_iter().collect();
+            clients.iter().all(|c| {
+                !registered.contains(&c.id())
+                    || c.conn().closed_at().is_some()
+                    || c.conn()
+                        .observed()
+                        .iter()
+                        .rev()
+                        .any(|(_, saw)| matches!(saw, PeerSaw::Message(m) if m == last))
+            })
+        }
+    }
 }

@@ -2,8 +2,10 @@
 //!
 //! The model spawns tasks, sleeps, reads the clock and asks for choices through this module and
 //! never names an engine. The engine is picked per thread at run time: `sim` installs itself on
-//! the thread it runs on; with no engine installed the *ambient* engine is used, which is loom
-//! under `--cfg loom` (each task a loom thread) and otherwise an error saying how to run a model.
+//! the thread it runs on, and the tokio engine ([`tokio`]) around every poll of a model task,
+//! on whichever worker thread runs it; with no engine installed the *ambient* engine is used,
+//! which is loom under `--cfg loom` (each task a loom thread) and otherwise an error saying how
+//! to run a model.
 
 use crate::sync::host::Arc as HostArc;
 use std::fmt;
@@ -16,16 +18,19 @@ use std::time::Duration;
 mod loom_engine;
 #[cfg(loom)]
 pub use loom_engine::block_on;
+#[cfg(all(feature = "tokio", not(loom)))]
+pub mod tokio;
 
 /// A boxed model task.
 pub type BoxTask = Pin<Box<dyn Future<Output = ()> + Send + 'static>>;
 
-/// What an engine must provide. `sim` and loom implement it; tokio will.
+/// What an engine must provide. `sim`, loom and tokio implement it.
 pub(crate) trait Engine {
     fn spawn(&self, name: String, task: BoxTask);
     fn now(&self) -> Duration;
     /// Register a timer; `fire` runs when the clock reaches `deadline` and returns the next
-    /// deadline to re-arm (a ticker) or `None`.
+    /// deadline to re-arm (a ticker) or `None`. `Send`: the tokio engine fires it from
+    /// whichever worker thread its timer runs on.
     fn add_timer(
         &self,
         deadline: Duration,
@@ -136,8 +141,9 @@ fn ambient() -> &'static dyn Engine {
 #[cfg(not(loom))]
 fn ambient() -> &'static dyn Engine {
     panic!(
-        "hub_core::rt: no engine on this thread; run the model with hub_core::sim::Sim \
-         (or under loom with RUSTFLAGS=\"--cfg loom\")"
+        "hub_core::rt: no engine on this thread; run the model with hub_core::sim::Sim, \
+         hub_core::rt::tokio::run_paused / run_multi_thread (or under loom with \
+         RUSTFLAGS=\"--cfg loom\")"
     )
 }
 

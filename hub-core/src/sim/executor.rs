@@ -310,9 +310,7 @@ impl Core<'_> {
             fp.borrow_mut().clear();
         }
         self.step_chose.set(false);
-        SUPPRESS_PANIC_OUTPUT.with(|s| s.set(true));
-        let polled = catch_unwind(AssertUnwindSafe(|| fut.as_mut().poll(&mut cx)));
-        SUPPRESS_PANIC_OUTPUT.with(|s| s.set(false));
+        let polled = quiet_panics(|| catch_unwind(AssertUnwindSafe(|| fut.as_mut().poll(&mut cx))));
         if self.pruned.get() {
             // A `Choose` inside the step was refused: drop the step's effects on the floor.
             let mut tasks = self.tasks.borrow_mut();
@@ -477,8 +475,17 @@ thread_local! {
     static SUPPRESS_PANIC_OUTPUT: Cell<bool> = const { Cell::new(false) };
 }
 
+/// Run `f` (which catches its own panics) with panic output off on this thread. Needs
+/// [`install_panic_filter`] once per process; the tokio engine uses both too.
+pub(crate) fn quiet_panics<R>(f: impl FnOnce() -> R) -> R {
+    let was = SUPPRESS_PANIC_OUTPUT.with(|s| s.replace(true));
+    let out = f();
+    SUPPRESS_PANIC_OUTPUT.with(|s| s.set(was));
+    out
+}
+
 /// Model panics are verdicts, not crashes: keep them off stderr while a task is polled.
-fn install_panic_filter() {
+pub(crate) fn install_panic_filter() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
         let previous = std::panic::take_hook();

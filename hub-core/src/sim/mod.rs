@@ -41,6 +41,8 @@ mod token;
 mod trace;
 
 pub use executor::Run;
+#[cfg_attr(any(loom, not(feature = "tokio")), allow(unused_imports))]
+pub(crate) use executor::{install_panic_filter, quiet_panics};
 pub use outcome::{Blocked, Outcome};
 pub use rng::Rng;
 pub use schedule::{preemptions, Decision, DecisionKind, Schedule};
