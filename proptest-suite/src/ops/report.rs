@@ -90,52 +90,69 @@ impl OpCounterexample {
     }
 }
 
-impl fmt::Display for OpCounterexample {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl OpCounterexample {
+    /// The counterexample without how the search went (which case found it, how many runs
+    /// shrank it: a replayed regression seed changes those, not the counterexample). This
+    /// is what snapshots hold.
+    pub fn story(&self) -> String {
+        self.render(false)
+    }
+
+    fn render(&self, search: bool) -> String {
+        use std::fmt::Write;
+        let mut f = String::new();
         let ops = self.ops();
-        writeln!(f, "== op sequence · {} ==", self.hub)?;
-        writeln!(
+        let _ = writeln!(f, "== op sequence · {} ==", self.hub);
+        let _ = writeln!(
             f,
             "sequence ({} op{}, {} apart):",
             ops.len(),
             if ops.len() == 1 { "" } else { "s" },
             fmt_time(GAP)
-        )?;
+        );
         for (i, op) in ops.iter().enumerate() {
-            writeln!(f, "  {:>4}  {op}", fmt_time(GAP * i as u32))?;
+            let _ = writeln!(f, "  {:>4}  {op}", fmt_time(GAP * i as u32));
         }
-        writeln!(f, "schedule:  {} ({})", self.run.schedule, self.cost)?;
-        writeln!(f, "verdict:   {}", self.run.outcome)?;
-        writeln!(
-            f,
-            "found at:  case {}, shrunk in {} runs",
-            self.found.case, self.found.shrink_runs
-        )?;
-        writeln!(f, "the hub and the reference disagree:")?;
+        let _ = writeln!(f, "schedule:  {} ({})", self.run.schedule, self.cost);
+        let _ = writeln!(f, "verdict:   {}", self.run.outcome);
+        if search {
+            let _ = writeln!(
+                f,
+                "found at:  case {}, shrunk in {} runs",
+                self.found.case, self.found.shrink_runs
+            );
+        }
+        let _ = writeln!(f, "the hub and the reference disagree:");
         for d in &self.disagreements {
-            writeln!(f, "  - {d}")?;
+            let _ = writeln!(f, "  - {d}");
         }
-        writeln!(f, "case:      {:?}", self.found.minimal)?;
+        let _ = writeln!(f, "case:      {:?}", self.found.minimal);
         if let Some(path) = self.regressions {
-            writeln!(
+            let _ = writeln!(
                 f,
                 "replay:    its seed is in proptest-suite/{path}; the test replays it first"
-            )?;
+            );
         }
         if let Some(token) = &self.catalog_token {
-            writeln!(
+            let _ = writeln!(
                 f,
                 "catalog:   the same bug in its catalog program: \
                  cargo run --release -p scenarios -- replay --token {token}"
-            )?;
+            );
         }
-        writeln!(
+        let _ = writeln!(
             f,
             "timeline ({} events, {} steps, ends at {}):",
             self.run.trace.lines.len(),
             self.run.steps,
             fmt_time(self.run.end)
-        )?;
-        write!(f, "{}", self.run.trace)
+        );
+        f + &self.run.trace.to_string()
+    }
+}
+
+impl fmt::Display for OpCounterexample {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.render(true))
     }
 }
