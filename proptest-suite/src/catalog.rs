@@ -80,7 +80,11 @@ impl Counterexample {
 
 impl fmt::Debug for Counterexample {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Counterexample({} {}: {})", self.entry.id, self.variant, self.token)
+        write!(
+            f,
+            "Counterexample({} {}: {})",
+            self.entry.id, self.variant, self.token
+        )
     }
 }
 
@@ -97,7 +101,11 @@ impl fmt::Display for Counterexample {
             "found at:  case {}, shrunk in {} runs",
             self.found.case, self.found.shrink_runs
         )?;
-        writeln!(f, "minimal:   {} (schedule {})", self.cost, self.run.schedule)?;
+        writeln!(
+            f,
+            "minimal:   {} (schedule {})",
+            self.cost, self.run.schedule
+        )?;
         writeln!(f, "token:     {}", self.token)?;
         writeln!(f, "replay:    {}", self.replay_command())?;
         writeln!(

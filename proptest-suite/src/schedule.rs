@@ -237,11 +237,20 @@ enum Cursor {
     /// Not started: the first `simplify` canonicalises the failing schedule.
     Start,
     /// Drop deviations `[at, at + size)`.
-    Remove { size: usize, at: usize },
+    Remove {
+        size: usize,
+        at: usize,
+    },
     /// Move deviation `dev` and every later one `delta_step`-th delta earlier.
-    Shift { dev: usize, step: usize },
+    Shift {
+        dev: usize,
+        step: usize,
+    },
     /// Lower deviation `dev`'s option: step 0 to 1, step 1 by one.
-    Lower { dev: usize, step: usize },
+    Lower {
+        dev: usize,
+        step: usize,
+    },
     Done,
 }
 
@@ -352,7 +361,10 @@ impl ScheduleTree {
                 at: 0,
             },
             Cursor::Remove { .. } if n == 0 => Cursor::Done,
-            Cursor::Remove { .. } => Cursor::Shift { dev: n - 1, step: 0 },
+            Cursor::Remove { .. } => Cursor::Shift {
+                dev: n - 1,
+                step: 0,
+            },
             Cursor::Shift { dev, step } if had_move => Cursor::Shift {
                 dev,
                 step: step + 1,
@@ -549,7 +561,10 @@ mod tests {
         })
         .failure
         .expect("the race is found");
-        assert_eq!(found.reason, "panic in hub.unregister: close of closed channel");
+        assert_eq!(
+            found.reason,
+            "panic in hub.unregister: close of closed channel"
+        );
         let run = probe(&found.minimal);
         let cost = Cost::of_run(&run);
         assert_eq!(

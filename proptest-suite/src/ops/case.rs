@@ -5,7 +5,7 @@ use super::machine::HubMachine;
 use super::model::Model;
 use super::op::Op;
 use super::play::Harness;
-use crate::schedule::{Schedules, ScheduleTree};
+use crate::schedule::{ScheduleTree, Schedules};
 use hub_core::knobs::Knobs;
 use hub_core::sim::{Schedule, Sim};
 use proptest::strategy::{BoxedStrategy, NewTree, Strategy, ValueTree};
@@ -24,7 +24,7 @@ pub struct OpCase {
 }
 
 impl fmt::Debug for OpCase {
-    /// Rust a test can paste (`use proptest_suite::ops::{Op::*, Reconnect::*}`).
+    /// Rust a test can paste (`use proptest_suite::ops::{Op::*, Reconnect::*, Target}`).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
@@ -89,7 +89,7 @@ enum Phase {
     /// Shrinking the sequence (proptest-state-machine's tree) under the drawn schedule.
     Ops,
     /// Shrinking the schedule of the final sequence.
-    Schedule(ScheduleTree),
+    Schedule(Box<ScheduleTree>),
 }
 
 /// Shrinks the sequence first (deleting ops, then simplifying each, keeping preconditions),
@@ -108,11 +108,11 @@ pub struct OpCaseTree {
 }
 
 impl OpCaseTree {
-    fn to_schedule_phase(&mut self) -> bool {
+    fn start_schedule_phase(&mut self) -> bool {
         let probe = Harness::new(&self.failing_ops, self.knobs).probe(&self.sim);
         let mut tree = ScheduleTree::new(Some(probe), self.schedule.clone(), 2_000);
         let more = tree.simplify();
-        self.phase = Phase::Schedule(tree);
+        self.phase = Phase::Schedule(Box::new(tree));
         more
     }
 }
@@ -145,7 +145,7 @@ impl ValueTree for OpCaseTree {
                 if self.seq.simplify() {
                     return true;
                 }
-                self.to_schedule_phase()
+                self.start_schedule_phase()
             }
         }
     }
@@ -159,7 +159,7 @@ impl ValueTree for OpCaseTree {
                 if self.seq.complicate() || self.seq.simplify() {
                     return true;
                 }
-                self.to_schedule_phase()
+                self.start_schedule_phase()
             }
         }
     }

@@ -61,7 +61,7 @@ fn snapshot(want: &Snapshot, got: &Snapshot, out: &mut Vec<String>) {
         "userClients of user",
         &want.user_clients,
         &got.user_clients,
-        |ids| conns(ids),
+        conns,
         out,
     );
     for (user, &online) in &want.online {

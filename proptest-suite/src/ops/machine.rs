@@ -2,7 +2,7 @@
 //! sequences that make sense step by step, and keeps them sensible while shrinking.
 
 use super::model::{Model, Peer};
-use super::op::{ConnId, Op, Reconnect, SUBS, USERS};
+use super::op::{Op, Reconnect, SUBS, USERS};
 use proptest::prelude::*;
 use proptest::sample::select;
 use proptest::strategy::Union;
@@ -44,22 +44,29 @@ impl ReferenceStateMachine for HubMachine {
                     .boxed(),
             ));
             options.push((1, Just(Op::Shutdown).boxed()));
-            let healthy: Vec<ConnId> = state
-                .conns
-                .iter()
-                .filter(|c| c.is_open() && c.peer == Peer::Healthy)
-                .map(|c| c.id)
+            let healthy: Vec<_> = state
+                .targets()
+                .into_iter()
+                .filter(|&t| {
+                    state
+                        .resolve(t)
+                        .and_then(|id| state.conn(id))
+                        .is_some_and(|c| c.peer == Peer::Healthy)
+                })
                 .collect();
             if !healthy.is_empty() {
                 options.push((
                     2,
-                    (select(healthy), select(&[Reconnect::SecondTab, Reconnect::Reload][..]))
+                    (
+                        select(healthy),
+                        select(&[Reconnect::SecondTab, Reconnect::Reload][..]),
+                    )
                         .prop_map(|(conn, how)| Op::RapidReconnect { conn, how })
                         .boxed(),
                 ));
             }
         }
-        let open = state.open_conns();
+        let open = state.targets();
         if !open.is_empty() {
             options.push((
                 2,

@@ -24,6 +24,6 @@ pub use case::{agrees, reference, OpCase, OpCaseTree, OpCases};
 pub use compare::disagreements;
 pub use machine::HubMachine;
 pub use model::{ConnModel, End, Expected, Model, Peer, Seen, Snapshot};
-pub use op::{ConnId, Op, Reconnect, SLOW_USER, SUBS, USERS};
+pub use op::{ConnId, Op, Reconnect, Target, SLOW_USER, SUBS, USERS};
 pub use play::{hub_config, Harness, Observed, Plan};
 pub use report::{check, check_with, OpCounterexample};

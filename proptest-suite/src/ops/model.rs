@@ -4,7 +4,7 @@
 //! what each peer should receive. Every op's effects settle before the next op (ops are one
 //! virtual second apart), so the reference is a plain sequential function of the ops.
 
-use super::op::{ConnId, Op, Reconnect, SLOW_USER, SUBS, USERS};
+use super::op::{ConnId, Op, Reconnect, Target, SLOW_USER, SUBS, USERS};
 use hub_core::hub::{SubId, UserId};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -121,10 +121,46 @@ impl Model {
             .collect()
     }
 
+    /// The connection `target` names now, if it is open.
+    pub fn resolve(&self, target: Target) -> Option<ConnId> {
+        self.conns
+            .iter()
+            .filter(|c| c.user == target.user && c.is_open())
+            .nth(usize::from(target.nth))
+            .map(|c| c.id)
+    }
+
+    /// Every open connection as a target, by user, oldest first.
+    pub fn targets(&self) -> Vec<Target> {
+        let mut out = Vec::new();
+        for &user in USERS.iter().chain([&SLOW_USER]) {
+            let open = self
+                .conns
+                .iter()
+                .filter(|c| c.user == user && c.is_open())
+                .count();
+            out.extend((0..open).map(|nth| Target {
+                user,
+                nth: nth as u8,
+            }));
+        }
+        out
+    }
+
+    /// The connection an op acts on (its target, resolved), if it has one.
+    pub fn target_of(&self, op: &Op) -> Option<ConnId> {
+        match op {
+            Op::Disconnect { conn } | Op::PeerError { conn } | Op::RapidReconnect { conn, .. } => {
+                self.resolve(*conn)
+            }
+            _ => None,
+        }
+    }
+
     /// Whether `op` makes sense now (the reference's preconditions, also checked while
     /// shrinking deletes earlier ops).
     pub fn allows(&self, op: &Op) -> bool {
-        let open = |id: ConnId| self.conn(id).is_some_and(ConnModel::is_open);
+        let open = |t: Target| self.resolve(t).is_some();
         let user = |u: &UserId| USERS.contains(u);
         match op {
             Op::Connect { user: u } | Op::PeerErrorOnConnect { user: u } => {
@@ -137,8 +173,9 @@ impl Model {
             Op::RapidReconnect { conn, .. } => {
                 !self.shutdown
                     && self
-                        .conn(*conn)
-                        .is_some_and(|c| c.is_open() && c.peer == Peer::Healthy)
+                        .resolve(*conn)
+                        .and_then(|id| self.conn(id))
+                        .is_some_and(|c| c.peer == Peer::Healthy)
             }
             Op::Broadcast => true,
         }
@@ -176,9 +213,16 @@ impl Model {
             Op::Subscribe { user, sub } => {
                 self.open(user, Some(sub), Peer::Healthy);
             }
-            Op::Disconnect { conn } => self.end(conn, End::ClosedByServer),
-            Op::PeerError { conn } => self.end(conn, End::WentAway),
-            Op::RapidReconnect { conn, how } => {
+            Op::Disconnect { conn } => {
+                let id = self.resolve(conn).expect("allowed: the target is open");
+                self.end(id, End::ClosedByServer);
+            }
+            Op::PeerError { conn } => {
+                let id = self.resolve(conn).expect("allowed: the target is open");
+                self.end(id, End::WentAway);
+            }
+            Op::RapidReconnect { conn: target, how } => {
+                let conn = self.resolve(target).expect("allowed: the target is open");
                 let (user, sub) = {
                     let c = &self.conns[conn as usize - 1];
                     (c.user, c.sub)

@@ -10,7 +10,7 @@
 //! The hub runs with a scaled-down configuration (like the loom models: same shape, small
 //! scope), see [`hub_config`].
 
-use super::model::{Seen, Snapshot};
+use super::model::{Model, Seen, Snapshot};
 use super::op::{ConnId, Op, Reconnect, SLOW_USER, USERS};
 use crate::schedule::Probe;
 use hub_core::go::sleep;
@@ -104,12 +104,22 @@ impl Plan {
             let c = &mut conns[conn as usize - 1];
             c.script.leaves_at = Some(at - c.opens_at);
         };
+        // The reference resolves which connection an op targets.
+        let mut model = Model::new();
         for (i, op) in ops.iter().enumerate() {
             let t = GAP * i as u32;
+            let target = model.target_of(op);
+            model = model.apply(op);
+            let conn = || target.expect("the op's target is an open connection");
             match *op {
-                Op::Connect { user } => {
-                    open(&mut conns, &mut events, t, user, vec![], PeerScript::healthy())
-                }
+                Op::Connect { user } => open(
+                    &mut conns,
+                    &mut events,
+                    t,
+                    user,
+                    vec![],
+                    PeerScript::healthy(),
+                ),
                 Op::Subscribe { user, sub } => open(
                     &mut conns,
                     &mut events,
@@ -118,9 +128,10 @@ impl Plan {
                     vec![sub],
                     PeerScript::healthy(),
                 ),
-                Op::Disconnect { conn } => events.push((t, Event::Close(conn))),
-                Op::PeerError { conn } => leave(&mut conns, conn, t),
-                Op::RapidReconnect { conn, how } => {
+                Op::Disconnect { .. } => events.push((t, Event::Close(conn()))),
+                Op::PeerError { .. } => leave(&mut conns, conn(), t),
+                Op::RapidReconnect { how, .. } => {
+                    let conn = conn();
                     let old = &conns[conn as usize - 1];
                     let (user, subs) = (old.user, old.subs.clone());
                     match how {
@@ -148,9 +159,7 @@ impl Plan {
                         }
                     }
                 }
-                Op::DeleteSubscription { sub } => {
-                    events.push((t, Event::DeleteSubscription(sub)))
-                }
+                Op::DeleteSubscription { sub } => events.push((t, Event::DeleteSubscription(sub))),
                 Op::Broadcast => {
                     broadcasts += 1;
                     events.push((t, Event::Broadcast(format!("m{broadcasts}"))));
@@ -351,9 +360,7 @@ async fn checkpoint(hub: &Hub, clients: &[Client]) -> Snapshot {
                 .user_clients
                 .insert(user, ids.into_iter().collect());
         }
-        snapshot
-            .online
-            .insert(user, hub.presence().is_online(user));
+        snapshot.online.insert(user, hub.presence().is_online(user));
     }
     for c in clients {
         let subs = hub.router().subscriptions_of(c).await;

@@ -1,8 +1,8 @@
 //! Running the op-sequence property and showing a counterexample to people.
 
 use super::case::{reference, OpCase, OpCases};
-use super::model::Expected;
 use super::compare::disagreements;
+use super::model::{Expected, Model};
 use super::op::Op;
 use super::play::{Harness, Observed, GAP};
 use crate::runner::{search, Found, Search, Settings};
@@ -110,8 +110,18 @@ impl OpCounterexample {
             if ops.len() == 1 { "" } else { "s" },
             fmt_time(GAP)
         );
+        let mut model = Model::new();
         for (i, op) in ops.iter().enumerate() {
-            let _ = writeln!(f, "  {:>4}  {op}", fmt_time(GAP * i as u32));
+            let target = model.target_of(op);
+            let before = model.conns.len();
+            model = model.apply(op);
+            let mut conns: Vec<String> = target.iter().map(|id| format!("conn#{id}")).collect();
+            conns.extend((before + 1..=model.conns.len()).map(|id| format!("new conn#{id}")));
+            let note = match conns.is_empty() {
+                true => String::new(),
+                false => format!("  [{}]", conns.join(", ")),
+            };
+            let _ = writeln!(f, "  {:>4}  {op}{note}", fmt_time(GAP * i as u32));
         }
         let _ = writeln!(f, "schedule:  {} ({})", self.run.schedule, self.cost);
         let _ = writeln!(f, "verdict:   {}", self.run.outcome);
