@@ -31,9 +31,17 @@ impl fmt::Display for EnvError {
 impl std::error::Error for EnvError {}
 
 fn env_number<T: std::str::FromStr>(var: &'static str) -> Result<Option<T>, EnvError> {
-    match std::env::var(var) {
-        Err(_) => Ok(None),
-        Ok(value) => value
+    parse_number(var, std::env::var(var).ok())
+}
+
+/// `value` of `var` as a whole number; None if unset.
+fn parse_number<T: std::str::FromStr>(
+    var: &'static str,
+    value: Option<String>,
+) -> Result<Option<T>, EnvError> {
+    match value {
+        None => Ok(None),
+        Some(value) => value
             .trim()
             .parse()
             .map(Some)
@@ -51,7 +59,8 @@ pub struct Settings {
     /// Seed of proptest's RNG (`PROPTEST_RNG_SEED`; each test has its own default).
     pub seed: u64,
     /// The regression file, relative to the crate root (`proptest-regressions/...`): seeds of
-    /// failures found are saved there and replayed first. None: no file.
+    /// failures found are saved there and replayed first. None: no file
+    /// (`PROPTEST_DISABLE_FAILURE_PERSISTENCE`).
     pub regressions: Option<&'static str>,
     /// Most test runs spent shrinking one failure.
     pub max_shrink_runs: u32,
@@ -59,16 +68,18 @@ pub struct Settings {
 
 impl Settings {
     /// `cases` cases (unless `PROPTEST_CASES` says otherwise) from `seed` (unless
-    /// `PROPTEST_RNG_SEED` does), with `regressions` as the regression file.
+    /// `PROPTEST_RNG_SEED` does), with `regressions` as the regression file (unless
+    /// `PROPTEST_DISABLE_FAILURE_PERSISTENCE` is set).
     pub fn from_env(
         cases: u32,
         seed: u64,
         regressions: Option<&'static str>,
     ) -> Result<Settings, EnvError> {
+        let persist = std::env::var_os("PROPTEST_DISABLE_FAILURE_PERSISTENCE").is_none();
         Ok(Settings {
             cases: env_number("PROPTEST_CASES")?.unwrap_or(cases),
             seed: env_number("PROPTEST_RNG_SEED")?.unwrap_or(seed),
-            regressions,
+            regressions: regressions.filter(|_| persist),
             max_shrink_runs: 20_000,
         })
     }
@@ -166,5 +177,32 @@ pub fn search<S: Strategy>(
             }
         }
         Err(TestError::Abort(why)) => panic!("proptest aborted: {why}"),
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bad_environment_values_are_one_line_naming_the_variable() {
+        assert_eq!(parse_number::<u32>("PROPTEST_CASES", None), Ok(None));
+        assert_eq!(
+            parse_number::<u32>("PROPTEST_CASES", Some(" 64 ".into())),
+            Ok(Some(64))
+        );
+        let err = parse_number::<u32>("PROPTEST_CASES", Some("many".into())).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "PROPTEST_CASES=\"many\" is not a whole number (unset it for the default)"
+        );
+    }
+
+    #[test]
+    fn settings_make_a_seeded_proptest_config() {
+        let c = Settings::fixed(12, 34, Some("proptest-regressions/x.txt")).config();
+        assert_eq!(c.cases, 12);
+        assert_eq!(c.rng_seed, RngSeed::Fixed(34));
+        assert_eq!(c.max_shrink_time, 0);
     }
 }

@@ -61,6 +61,9 @@ pub struct OpCases {
     pub len: RangeInclusive<usize>,
 }
 
+/// Most quiet runs the schedule phase spends (as [`Schedules::max_probes`]).
+const SCHEDULE_PROBES: u32 = 2_000;
+
 type SeqStrategy = Sequential<Model, Op, BoxedStrategy<Model>, BoxedStrategy<Op>>;
 type SeqTree = <SeqStrategy as Strategy>::Tree;
 
@@ -110,7 +113,7 @@ pub struct OpCaseTree {
 impl OpCaseTree {
     fn start_schedule_phase(&mut self) -> bool {
         let probe = Harness::new(&self.failing_ops, self.knobs).probe(&self.sim);
-        let mut tree = ScheduleTree::new(Some(probe), self.schedule.clone(), 2_000);
+        let mut tree = ScheduleTree::new(Some(probe), self.schedule.clone(), SCHEDULE_PROBES);
         let more = tree.simplify();
         self.phase = Phase::Schedule(Box::new(tree));
         more

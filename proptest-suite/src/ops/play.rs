@@ -202,11 +202,6 @@ impl Plan {
         events.sort_by_key(|(at, _)| *at);
         Plan { conns, events, cfg }
     }
-
-    /// Connections the plan opens.
-    pub fn conns(&self) -> usize {
-        self.conns.len()
-    }
 }
 
 /// What one run of a sequence showed.
