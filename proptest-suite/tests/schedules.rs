@@ -92,12 +92,14 @@ fn no_worse_than_the_sims_shrinker(c: &Counterexample) {
     let sim = Sim::with_config(quiet);
     let program = scenarios::judge::program(c.entry, c.variant);
     let explored = sim.explore(&program, Strategy::Random { seed: 1 }, 10_000);
-    let Some(found) = explored.failure else {
-        return;
-    };
-    if !found.run.outcome.same_failure(&c.run.outcome) {
-        return;
-    }
+    let found = explored
+        .failure
+        .unwrap_or_else(|| panic!("random schedules find it too\n{c}"));
+    assert!(
+        found.run.outcome.same_failure(&c.run.outcome),
+        "random schedules fail the same way: {}\n{c}",
+        found.run.outcome
+    );
     let theirs = sim.shrink(&program, &found.run);
     let theirs = Cost::of_run(&theirs);
     assert!(
