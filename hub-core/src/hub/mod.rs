@@ -346,7 +346,11 @@ impl Hub {
         crate::model_event!("broadcast {:?} to {} clients", &*msg, clients.len());
         for c in clients {
             if c.deliver(msg.clone(), "hub.broadcast").await == Delivery::DroppedSlow {
-                h.state.lock().await.clients.remove(&c.id());
+                // The whole unregister, not only `delete(h.clients, c)` as gorilla's chat
+                // example does: a client dropped here must also leave its user's set, the
+                // router and presence (found by proptest-suite's op sequences: a slow peer
+                // dropped by a broadcast stayed "online" with no open connection).
+                self.unregister_client(&c).await;
             }
         }
     }
