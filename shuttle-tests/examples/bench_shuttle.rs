@@ -85,7 +85,8 @@ fn main() -> std::process::ExitCode {
     for bug in scaled_bugs() {
         for (engine, scheduler) in schedulers {
             let model = scaled_model(bug, Variant::Fixed).expect("a scaled model");
-            let search = Search::new(scheduler, 1, opts.rate_executions as usize).quiet();
+            // A fifth of sim's count: shuttle is about ten times slower per execution.
+            let search = Search::new(scheduler, 1, opts.rate_executions as usize / 5).quiet();
             let explored = explore(search, model);
             let record = Record {
                 kind: Kind::Rate,

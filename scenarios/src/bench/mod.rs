@@ -40,7 +40,8 @@ pub struct Options {
     /// Cap on schedules per exploration to the end (a space larger than this is reported
     /// unfinished).
     pub finish_cap: u64,
-    /// Executions per throughput measurement.
+    /// Executions per throughput measurement (`sim`'s; shuttle runs a fifth of these, being
+    /// about ten times slower, so each sample takes about a second).
     pub rate_executions: u64,
 }
 
@@ -52,7 +53,7 @@ impl Default for Options {
             pct_depth: 3,
             bounds: vec![2, 3],
             finish_cap: 10_000_000,
-            rate_executions: 20_000,
+            rate_executions: 100_000,
         }
     }
 }
@@ -64,7 +65,7 @@ impl Options {
             seeds: 5,
             max_executions: 5_000,
             bounds: vec![2],
-            rate_executions: 2_000,
+            rate_executions: 5_000,
             ..Options::default()
         }
     }
