@@ -2,7 +2,8 @@
 //! seeded executor `sim` that runs it under chosen interleavings.
 //!
 //! The model never names an engine: it calls [`rt`] (spawn, sleep, choose) and imports its
-//! primitives from [`sync`], which is std normally and loom under `RUSTFLAGS="--cfg loom"`.
+//! primitives from [`sync`], which is std normally, loom under `RUSTFLAGS="--cfg loom"` and
+//! shuttle under `RUSTFLAGS="--cfg shuttle"`.
 
 pub mod go;
 pub mod hub;
