@@ -2,9 +2,10 @@
 //! seeded executor `sim` that runs it under chosen interleavings.
 //!
 //! The model never names an engine: it calls [`rt`] (spawn, sleep, choose) and imports its
-//! primitives from [`sync`], which is std normally and loom under `RUSTFLAGS="--cfg loom"`.
-//! The same model also runs on tokio (`rt::tokio`, the default `tokio` feature): a paused
-//! clock for time, a multi-thread runtime for many clients.
+//! primitives from [`sync`], which is std normally, loom under `RUSTFLAGS="--cfg loom"` and
+//! shuttle under `RUSTFLAGS="--cfg shuttle"`. The same model also runs on tokio (`rt::tokio`,
+//! the default `tokio` feature): a paused clock for time, a multi-thread runtime for many
+//! clients.
 
 pub mod go;
 pub mod hub;

@@ -5,7 +5,7 @@
 //! Every DFS count below is derived in a comment from the program's shape. A "decision" is
 //! a point where more than one task can run (or a select has more than one ready case); option 0
 //! continues the task that just ran.
-#![cfg(not(loom))]
+#![cfg(not(any(loom, shuttle)))]
 
 use hub_core::go::{
     sleep, timeout, Canceled, Chan, Context, Elapsed, Full, Mutex, Select, Selected, Ticker,

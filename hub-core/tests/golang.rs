@@ -1,4 +1,4 @@
-#![cfg(not(loom))]
+#![cfg(not(any(loom, shuttle)))]
 //! Go's own channel tests (`test/chan` in the Go repository), ported to `hub_core::go` and run on
 //! the seeded executor, each under the default schedule and under exploration.
 //!

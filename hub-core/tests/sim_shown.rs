@@ -1,5 +1,5 @@
 //! What issue #2 asks the foundation to show, each as a test that fails if it is not so.
-#![cfg(not(loom))]
+#![cfg(not(any(loom, shuttle)))]
 
 use hub_core::go::{Chan, WaitGroup};
 use hub_core::rt::{self, spawn, yield_now};

@@ -55,11 +55,21 @@ pub fn preemption_bound() -> Option<usize> {
 
 /// Explore `model` exhaustively (within the preemption bound) and say how much was explored.
 pub fn check(name: &str, model: impl Fn() + Sync + Send + 'static) -> Explored {
+    check_at(name, preemption_bound(), model)
+}
+
+/// As [`check`], at preemption bound `bound` (`None`: unbounded) whatever the environment
+/// says.
+pub fn check_at(
+    name: &str,
+    bound: Option<usize>,
+    model: impl Fn() + Sync + Send + 'static,
+) -> Explored {
     install_panic_hook();
     let executions = Arc::new(AtomicU64::new(0));
     let counter = executions.clone();
     let mut builder = loom::model::Builder::new();
-    builder.preemption_bound = preemption_bound();
+    builder.preemption_bound = bound;
     // A model's timeline can be long (pings every 30 s); the default of 1,000 is for tiny ones.
     builder.max_branches = 100_000;
     let start = Instant::now();
@@ -97,6 +107,7 @@ static REPORTED: AtomicBool = AtomicBool::new(false);
 
 const FAILURE_PREFIX: &str = "hubrace-loom: first failure in execution ";
 const EXPLORING_PREFIX: &str = "hubrace-loom: exploring ";
+const NO_FAILURE_PREFIX: &str = "hubrace-loom: no failure found: ";
 
 /// Keep loom's thread-end unwinds (non-string payloads) off stderr; in a child, print the
 /// first real failure in one line the parent parses.
@@ -114,7 +125,7 @@ fn install_panic_hook() {
                 let secs = STARTED.get().map_or(0.0, |s| s.elapsed().as_secs_f64());
                 let task = hub_core::rt::current_task().unwrap_or_else(|| "?".into());
                 eprintln!(
-                    "{FAILURE_PREFIX}{} after {secs:.3} s: [{task}] {text}",
+                    "{FAILURE_PREFIX}{} after {secs:.6} s: [{task}] {text}",
                     EXECUTION.load(Relaxed)
                 );
             }
@@ -135,7 +146,11 @@ pub fn run_child(name: &str, model: impl Fn() + Sync + Send + 'static) {
     STARTED.get_or_init(Instant::now);
     eprintln!("{EXPLORING_PREFIX}{name}");
     let explored = check(name, model);
-    eprintln!("hubrace-loom: no failure found: {explored}");
+    // Finer than `Explored`'s display: benchmarks read the seconds.
+    eprintln!(
+        "{NO_FAILURE_PREFIX}{} executions in {:.6} s",
+        explored.executions, explored.seconds
+    );
 }
 
 /// A buggy model's first failure, as its child process reported it.
@@ -154,47 +169,88 @@ pub struct Failure {
     pub stderr: String,
 }
 
-/// Run `child_test` (an `#[ignore]`d test of the current test binary that calls
-/// [`run_child`]) in a child process and return its first failure. Panics, with the child's
-/// output, if the child found none.
-pub fn failing_in_child(child_test: &str) -> Failure {
-    let exe = std::env::current_exe().expect("the test binary's path");
-    let out = Command::new(exe)
-        .args([
-            child_test,
-            "--exact",
-            "--ignored",
-            "--nocapture",
-            "--test-threads",
-            "1",
-        ])
+/// What a child process exploring a model with [`run_child`] reported.
+#[derive(Debug)]
+pub enum ChildReport {
+    Failed(Failure),
+    /// Loom explored the whole space (within the bound) without a failure.
+    Passed {
+        executions: u64,
+        seconds: f64,
+    },
+}
+
+/// Run `child` (a command that calls [`run_child`]: this test binary on an `#[ignore]`d test,
+/// or a benchmark binary on its child mode) with [`CHILD_ENV`] set, and read what it
+/// reported. Panics, with the child's output, if it reported neither a failure nor a pass.
+pub fn run_in_child(mut child: Command) -> ChildReport {
+    let out = child
         .env(CHILD_ENV, "1")
         .output()
-        .expect("start the child test");
+        .expect("start the child process");
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     let stdout = String::from_utf8_lossy(&out.stdout);
+    if let Some(explored) = stderr
+        .lines()
+        .find_map(|l| l.strip_prefix(NO_FAILURE_PREFIX))
+    {
+        let (executions, rest) = explored.split_once(" executions").expect("explored format");
+        let seconds = rest
+            .rsplit_once(" in ")
+            .and_then(|(_, s)| s.strip_suffix(" s"))
+            .expect("explored format");
+        return ChildReport::Passed {
+            executions: executions.parse().expect("executions"),
+            seconds: seconds.parse().expect("seconds"),
+        };
+    }
     let line = stderr
         .lines()
         .find_map(|l| l.strip_prefix(FAILURE_PREFIX))
         .unwrap_or_else(|| {
             panic!(
-                "child {child_test} reported no failure (status {}):\n{stdout}\n{stderr}",
+                "child {child:?} reported no failure (status {}):\n{stdout}\n{stderr}",
                 out.status
             )
         });
     assert!(
         !out.status.success(),
-        "child {child_test} failed but exited successfully:\n{stderr}"
+        "child {child:?} failed but exited successfully:\n{stderr}"
     );
     let (execution, rest) = line.split_once(" after ").expect("failure line format");
     let (seconds, rest) = rest.split_once(" s: [").expect("failure line format");
     let (task, message) = rest.split_once("] ").expect("failure line format");
-    let failure = Failure {
+    ChildReport::Failed(Failure {
         message: message.to_string(),
         task: task.to_string(),
         execution: execution.parse().expect("execution number"),
         seconds: seconds.parse().expect("seconds"),
         stderr,
+    })
+}
+
+/// Run `child_test` (an `#[ignore]`d test of the current test binary that calls
+/// [`run_child`]) in a child process and return its first failure. Panics, with the child's
+/// output, if the child found none.
+pub fn failing_in_child(child_test: &str) -> Failure {
+    let exe = std::env::current_exe().expect("the test binary's path");
+    let mut child = Command::new(exe);
+    child.args([
+        child_test,
+        "--exact",
+        "--ignored",
+        "--nocapture",
+        "--test-threads",
+        "1",
+    ]);
+    let failure = match run_in_child(child) {
+        ChildReport::Failed(f) => f,
+        ChildReport::Passed {
+            executions,
+            seconds,
+        } => panic!(
+            "child {child_test} found no failure in {executions} executions ({seconds:.2} s)"
+        ),
     };
     let name = failure
         .stderr

@@ -27,6 +27,10 @@
 //!   locations.
 //! - `HUBRACE_MAX_VIRTUAL_SECS`, `HUBRACE_LEAK_GRACE_MS`: the engine's time bounds, as for `sim`.
 //!
+//! `cargo run -p loom-tests --release --example bench_loom` (same `RUSTFLAGS`) prints loom's
+//! benchmark records for `bench/run`: each model's first failure, and each fixed model
+//! explored to the end at bounds 2 and 3.
+//!
 //! Every test prints what it explored (`--nocapture` shows it):
 //! `double-close-router fixed: 1234 executions at preemption bound 2 in 0.41 s`.
 //!

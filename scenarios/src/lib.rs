@@ -1,5 +1,6 @@
 //! The hubrace bug catalog, its runner and judge.
 
+pub mod bench;
 pub mod catalog;
 pub mod cli;
 pub mod judge;

@@ -204,7 +204,7 @@ fn replay_needs_something_to_replay() {
 
 #[test]
 fn every_command_has_help_with_an_example() {
-    for cmd in ["list", "replay", "explore", "equiv", "report"] {
+    for cmd in ["list", "replay", "explore", "equiv", "report", "bench"] {
         let o = hubrace(&[cmd, "--help"]);
         assert_eq!(o.status.code(), Some(0), "{cmd}");
         let out = stdout(&o);
@@ -393,4 +393,95 @@ fn sim_bounds_from_the_environment_reach_the_judge() {
         "{out}"
     );
     assert!(out.contains("verdict:   step limit: 10 steps"), "{out}");
+}
+
+/// `hubrace bench`: sim's records, the same schedule counts on every run, rendered by
+/// `--table` with the goals.
+#[test]
+fn bench_records_are_deterministic_but_for_times_and_render_as_a_table() {
+    let counts = |out: &str| -> Vec<String> {
+        // Every field but the seconds (the seventh).
+        out.lines()
+            .map(|l| {
+                let mut f: Vec<&str> = l.split('\t').collect();
+                assert_eq!(f.len(), 9, "not a record: {l}");
+                f.remove(6);
+                f.join("\t")
+            })
+            .collect()
+    };
+    let o = hubrace(&["bench", "--quick", "--seeds", "1"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let first = stdout(&o);
+    let again = stdout(&hubrace(&["bench", "--quick", "--seeds", "1"]));
+    assert_eq!(counts(&first), counts(&again));
+    // 11 failing variants × (random, PCT, DFS); 7 scaled models × (bound 2, all
+    // interleavings, random rate, PCT rate).
+    let kinds: Vec<&str> = first
+        .lines()
+        .map(|l| l.split('\t').next().unwrap())
+        .collect();
+    assert_eq!(kinds.iter().filter(|k| **k == "first-failure").count(), 33);
+    assert_eq!(kinds.iter().filter(|k| **k == "finish").count(), 14);
+    assert_eq!(kinds.iter().filter(|k| **k == "rate").count(), 14);
+    // sim finds every failing variant, and every fixed space is exhausted.
+    for line in first.lines() {
+        let result = line.split('\t').nth(7).unwrap();
+        assert!(
+            ["expected", "other", "exhausted", "-"].contains(&result),
+            "{line}"
+        );
+    }
+    let file = std::env::temp_dir().join(format!("hubrace-bench-{}.tsv", std::process::id()));
+    std::fs::write(&file, &first).unwrap();
+    let o = hubrace(&["bench", "--table", file.to_str().unwrap()]);
+    std::fs::remove_file(&file).ok();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let md = stdout(&o);
+    assert!(md.starts_with("### Schedules to the first failure"), "{md}");
+    assert!(
+        md.contains(
+            "| `double-close-router` | 1 (1–1) | 1 (1–1) | 1 (deterministic) | — | — | — |"
+        ),
+        "{md}"
+    );
+    // Without shuttle's or loom's records the goals comparing with them cannot be judged.
+    assert!(
+        md.contains("3. **Every buggy variant found by `sim` in under 1 s: "),
+        "{md}"
+    );
+    assert!(
+        md.contains("2. **`sim` runs at least 10× loom's executions per second: not measured**"),
+        "{md}"
+    );
+}
+
+#[test]
+fn bench_bad_input_is_one_line() {
+    assert_bad_input(
+        &["bench", "--seeds", "0"],
+        &[],
+        &["--seeds 0", "at least 1"],
+    );
+    assert_bad_input(&["bench", "--seeds", "x"], &[], &["--seeds"]);
+    assert_bad_input(
+        &["bench", "--table", "/nonexistent/records.tsv"],
+        &[],
+        &["cannot read /nonexistent/records.tsv"],
+    );
+    let file = std::env::temp_dir().join(format!("hubrace-bad-{}.tsv", std::process::id()));
+    std::fs::write(
+        &file,
+        "building...\nrate\tloom\tx\tfixed\t-\tten\t1.0\t-\t-\n",
+    )
+    .unwrap();
+    let path = file.to_str().unwrap().to_string();
+    assert_bad_input(
+        &["bench", "--table", &path],
+        &[],
+        &[&path, "line 2: count `ten` is not a whole number"],
+    );
+    std::fs::write(&file, "no records here\n").unwrap();
+    assert_bad_input(&["bench", "--table", &path], &[], &["no benchmark records"]);
+    std::fs::remove_file(&file).ok();
 }

@@ -101,7 +101,7 @@ impl<T: Send + 'static> Chan<T> {
                 quiet,
                 signal,
                 state: Mutex::new(State {
-                    buf: VecDeque::with_capacity(cap.min(64)),
+                    buf: VecDeque::new(),
                     closed: false,
                     next_id: 0,
                     recvq: VecDeque::new(),

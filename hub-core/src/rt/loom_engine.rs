@@ -1,352 +1,56 @@
-//! The loom engine: every model task is a loom thread running hub-core's own `block_on`, and
-//! virtual time moves the way it does in Go's `testing/synctest` bubble and in `sim`: only
-//! when every model task is parked.
+//! The loom engine: every model task is a loom thread ([`super::threads_engine`]).
 //!
-//! `block_on` parks the loom thread (`loom::thread::park`) and its waker unparks it. Measured
+//! `block_on` parks the loom thread (`thread::park`) and its waker unparks it. Measured
 //! on `double-close-router`'s fixed model at preemption bound 2: 996 executions, against
 //! 455,727 with a `loom::sync::Notify` per task (whose `wait` may also wake spuriously, a
 //! branch of its own) and more still with `loom::future::block_on`. An unpark is not a loom
 //! branch point; the dependencies that matter are the model's own lock operations, which
 //! loom does track.
 //!
-//! # Time
-//! Timers (`sleep`, `Timer`, `Ticker`, read and write deadlines) are real here. The engine
-//! counts the tasks that can make progress; when the last one parks, its thread moves the
-//! clock to the earliest timer and fires every timer due then, and the tasks those wake go
-//! on. So a deadline never fires while some task could still act before it, in any of the
-//! interleavings loom explores: the same semantics as `sim`, which is what lets a fixed
-//! variant whose correctness depends on timing (a pong extending a read deadline) pass under
-//! loom at all. Nothing reads the wall clock.
-//!
-//! The bookkeeping (clock, timers, who is parked) is host state that loom does not see. Loom
-//! runs one thread at a time and switches only inside its own operations, so each update is
-//! atomic; the bookkeeping only decides *when* the clock moves, which is when every thread is
-//! parked: a state that does not depend on the order loom chose to get there.
-//!
-//! # Verdicts
-//! When every task is parked and no timer is due within the bounds, the model can never move
-//! again. Rather than leaving that to loom's `deadlock; threads = [...]` (thread numbers, no
-//! names), the engine panics with the same words `sim` uses: `deadlock:` (main is parked)
-//! or `leak:` (main returned), then each parked task and what it waits on, e.g.
-//! `leak: conn#2.writePump: recv on client#2.send (cap 256)`. Loom aborts the process when
-//! a model ends with threads still blocked, so tests that expect this run in a child process.
-//!
-//! Bounds come from `HUBRACE_MAX_VIRTUAL_SECS` (the clock never passes it: `virtual time
-//! bound`) and `HUBRACE_LEAK_GRACE_MS` (after main returns, how long timers still fire), as
-//! for `sim` ([`crate::sim::Config`]).
+//! Loom aborts the process when a model ends with threads still blocked, so tests that expect
+//! a `leak:`/`deadlock:` verdict run in a child process (`loom-tests`).
 //!
 //! `choose` is always 0: loom explores thread interleavings, not Go's random select picks;
 //! `sim` explores those.
 
-use super::{BoxTask, Engine, SleepPoll, TimerId, WaitSite};
-use crate::sim::Blocked;
-use crate::sync::host::{Arc as HostArc, Mutex as HostMutex};
+use super::threads_engine::{ClockSlot, ModelThreads, ThreadsEngine};
 use crate::sync::{thread, thread_local};
-use std::collections::BTreeMap;
 use std::future::Future;
-use std::pin::pin;
-use std::task::{Context, Poll, Wake, Waker};
-use std::time::Duration;
 
-pub(crate) struct LoomEngine;
+pub(crate) struct LoomThreads;
 
-type TimerFn = Box<dyn FnMut(Duration) -> Option<Duration> + Send>;
-
-/// One loom execution's clock and tasks.
-struct Clock {
-    state: HostMutex<State>,
-}
-
-struct State {
-    now: Duration,
-    max_time: Duration,
-    leak_grace: Duration,
-    /// By id: (deadline, callback). Few at a time, so the earliest is found by a scan.
-    timers: BTreeMap<u64, (Duration, TimerFn)>,
-    next_timer: u64,
-    tasks: Vec<Task>,
-    /// Tasks that are neither parked nor done.
-    running: usize,
-    main_done_at: Option<Duration>,
-}
-
-struct Task {
-    name: String,
-    thread: Option<thread::ThreadId>,
-    parked: bool,
-    /// Woken while running: the next park returns at once (loom keeps the unpark).
-    woken: bool,
-    done: bool,
-    site: Option<WaitSite>,
-}
+pub(crate) static ENGINE: ThreadsEngine<LoomThreads> = ThreadsEngine::new();
 
 thread_local! {
-    /// This loom thread's handle on its execution's clock. Loom gives every execution fresh
-    /// threads with fresh locals, so main's first access makes a new clock; spawned tasks
-    /// are handed their creator's. (A loom `lazy_static` would not do: loom drops those when
-    /// main's closure returns, while detached tasks still run.)
-    static CLOCK: std::cell::RefCell<Option<HostArc<Clock>>> = std::cell::RefCell::new(None);
+    /// This loom thread's handle on its execution's clock. (A loom `lazy_static` would not
+    /// do: loom drops those when main's closure returns, while detached tasks still run.)
+    static CLOCK: ClockSlot<LoomThreads> = ClockSlot::new(None);
 }
 
-/// The clock of the execution this loom thread belongs to.
-fn clock() -> HostArc<Clock> {
-    CLOCK.with(|c| {
-        c.borrow_mut()
-            .get_or_insert_with(|| HostArc::new(Clock::new()))
-            .clone()
-    })
-}
+impl ModelThreads for LoomThreads {
+    type Thread = thread::Thread;
+    type Id = thread::ThreadId;
 
-impl Clock {
-    fn new() -> Clock {
-        let limits = crate::sim::Config::from_env().unwrap_or_else(|e| panic!("{e}"));
-        Clock {
-            state: HostMutex::new(State {
-                now: Duration::ZERO,
-                max_time: limits.max_time,
-                leak_grace: limits.leak_grace,
-                timers: BTreeMap::new(),
-                next_timer: 0,
-                // The thread that first touches the clock is the model's main thread (spawned
-                // threads exist only after a spawn touched it); it runs from the start.
-                tasks: vec![Task::new("main".to_string(), Some(thread::current().id()))],
-                running: 1,
-                main_done_at: None,
-            }),
-        }
+    fn current() -> Self::Thread {
+        thread::current()
     }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
-        self.state
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    fn id(thread: &Self::Thread) -> Self::Id {
+        thread.id()
     }
-}
-
-impl State {
-    fn current_task(&self) -> Option<usize> {
-        let me = thread::current().id();
-        self.tasks.iter().position(|t| t.thread == Some(me))
+    fn unpark(thread: &Self::Thread) {
+        thread.unpark();
     }
-
-    /// The timers due at the earliest deadline (with their ids, so a ticker re-arms under
-    /// the id its owner cancels), if the bounds let the clock get there.
-    fn take_due(&mut self) -> Result<Vec<(u64, TimerFn)>, Duration> {
-        let Some(deadline) = self.timers.values().map(|(d, _)| *d).min() else {
-            return Ok(Vec::new());
-        };
-        let horizon = match self.main_done_at {
-            Some(done) => done.saturating_add(self.leak_grace).min(self.max_time),
-            None => self.max_time,
-        };
-        if deadline > horizon {
-            return if self.main_done_at.is_some() {
-                Ok(Vec::new())
-            } else {
-                Err(self.max_time)
-            };
-        }
-        self.now = self.now.max(deadline);
-        let due: Vec<u64> = self
-            .timers
-            .iter()
-            .filter(|(_, (d, _))| *d == deadline)
-            .map(|(id, _)| *id)
-            .collect();
-        Ok(due
-            .into_iter()
-            .filter_map(|id| self.timers.remove(&id).map(|(_, f)| (id, f)))
-            .collect())
-    }
-
-    fn add_timer(&mut self, deadline: Duration, fire: TimerFn) -> u64 {
-        let id = self.next_timer;
-        self.next_timer += 1;
-        self.timers.insert(id, (deadline, fire));
-        id
-    }
-
-    /// Every task not ended, with what it last waited on, sorted.
-    fn blocked(&self) -> Vec<Blocked> {
-        let mut blocked: Vec<Blocked> = self
-            .tasks
-            .iter()
-            .filter(|t| !t.done)
-            .map(|t| Blocked {
-                task: t.name.clone(),
-                site: t
-                    .site
-                    .as_ref()
-                    .map_or_else(|| "parked".to_string(), ToString::to_string),
-            })
-            .collect();
-        blocked.sort();
-        blocked
-    }
-
-    fn alive(&self) -> Vec<String> {
-        self.blocked().iter().map(ToString::to_string).collect()
-    }
-
-    /// The verdict when no task can ever run again, or `None` if every task has ended.
-    fn stuck(&self) -> Option<String> {
-        let blocked = self.blocked();
-        if blocked.is_empty() {
-            return None;
-        }
-        let kind = if self.main_done_at.is_some() {
-            "leak"
-        } else {
-            "deadlock"
-        };
-        let list: Vec<String> = blocked.iter().map(ToString::to_string).collect();
-        Some(format!(
-            "{kind}: {} (virtual time {}, every model task parked, no timer due)",
-            list.join("; "),
-            crate::sim::fmt_time(self.now)
-        ))
-    }
-}
-
-/// What a task does after a poll returned `Pending`, or after its future completed.
-enum Next {
-    /// Park the task's thread (an unpark may already be waiting).
-    Wait,
-    /// This task is the last one that can move: fire the timers due next, then decide again.
-    Fire(Vec<(u64, TimerFn)>, Duration),
-    /// Done; nothing more to do.
-    Return,
-}
-
-/// Decide under the clock lock; act (fire, wait, panic) outside it, since acting performs
-/// loom operations and loom may switch threads there.
-fn settle(clock: &Clock, task: usize, finished: bool) -> Next {
-    let mut st = clock.lock();
-    if !finished && st.tasks[task].woken {
-        st.tasks[task].woken = false;
-        return Next::Wait;
-    }
-    if st.running == 1 {
-        match st.take_due() {
-            Ok(due) if !due.is_empty() => {
-                let now = st.now;
-                return Next::Fire(due, now);
-            }
-            Ok(_) => {}
-            Err(bound) => {
-                let alive = st.alive().join("; ");
-                drop(st);
-                panic!(
-                    "virtual time bound {} reached with timers pending (a ticker that never \
-                     stops?); tasks: {alive}",
-                    crate::sim::fmt_time(bound)
-                );
-            }
-        }
-    }
-    st.running -= 1;
-    if finished {
-        st.tasks[task].done = true;
-        if task == 0 {
-            st.main_done_at = Some(st.now);
-        }
-    } else {
-        st.tasks[task].parked = true;
-    }
-    if st.running == 0 {
-        if let Some(verdict) = st.stuck() {
-            drop(st);
-            panic!("{verdict}");
-        }
-    }
-    if finished {
-        Next::Return
-    } else {
-        Next::Wait
-    }
-}
-
-fn fire(clock: &Clock, due: Vec<(u64, TimerFn)>, now: Duration) {
-    for (id, mut f) in due {
-        if let Some(next) = f(now) {
-            clock.lock().timers.insert(id, (next, f));
-        }
-    }
-}
-
-struct TaskWaker {
-    clock: HostArc<Clock>,
-    task: usize,
-    thread: thread::Thread,
-}
-
-impl Wake for TaskWaker {
-    fn wake(self: HostArc<Self>) {
-        self.wake_by_ref();
-    }
-    fn wake_by_ref(self: &HostArc<Self>) {
-        {
-            let mut st = self.clock.lock();
-            let t = &mut st.tasks[self.task];
-            if t.parked {
-                t.parked = false;
-                st.running += 1;
-            } else if !t.done {
-                t.woken = true;
-            }
-        }
-        self.thread.unpark();
-    }
-}
-
-impl Task {
-    fn new(name: String, thread: Option<thread::ThreadId>) -> Task {
-        Task {
-            name,
-            thread,
-            parked: false,
-            woken: false,
-            done: false,
-            site: None,
-        }
-    }
-}
-
-fn register(clock: &Clock, name: String) -> usize {
-    let mut st = clock.lock();
-    st.running += 1;
-    st.tasks.push(Task::new(name, None));
-    st.tasks.len() - 1
-}
-
-/// Drive task `task`'s future to completion on the current loom thread.
-fn run_task<F: Future>(clock: HostArc<Clock>, task: usize, future: F) -> F::Output {
-    clock.lock().tasks[task].thread = Some(thread::current().id());
-    CLOCK.with(|c| *c.borrow_mut() = Some(clock.clone()));
-    let waker = HostArc::new(TaskWaker {
-        clock: clock.clone(),
-        task,
-        thread: thread::current(),
-    });
-    let as_waker = Waker::from(waker.clone());
-    let mut cx = Context::from_waker(&as_waker);
-    let mut future = pin!(future);
-    loop {
-        if let Poll::Ready(v) = future.as_mut().poll(&mut cx) {
-            while let Next::Fire(due, now) = settle(&clock, task, true) {
-                fire(&clock, due, now);
-            }
-            return v;
-        }
-        while let Next::Fire(due, now) = settle(&clock, task, false) {
-            fire(&clock, due, now);
-        }
+    fn park() {
         thread::park();
-        // Whoever returns from `park` runs (a wake may have come from an unpark left over).
-        let mut st = clock.lock();
-        if std::mem::take(&mut st.tasks[task].parked) {
-            st.running += 1;
-        }
+    }
+    fn spawn<F: FnOnce() + Send + 'static>(_name: &str, body: F) {
+        drop(thread::spawn(body));
+    }
+    fn choose(_n: usize) -> usize {
+        0
+    }
+    fn with_clock_slot<R>(f: impl FnOnce(&ClockSlot<Self>) -> R) -> R {
+        CLOCK.with(f)
     }
 }
 
@@ -354,73 +58,5 @@ fn run_task<F: Future>(clock: HostArc<Clock>, task: usize, future: F) -> F::Outp
 /// called from the model's main thread (spawned tasks run through the same loop). Main
 /// counts as ended while it is outside `block_on`.
 pub fn block_on<F: Future>(future: F) -> F::Output {
-    let clock = clock();
-    let task = {
-        let mut st = clock.lock();
-        let t = st.current_task().unwrap_or(0);
-        if st.tasks[t].done {
-            // main again, after an earlier `block_on` on this thread returned
-            st.tasks[t].done = false;
-            st.running += 1;
-            st.main_done_at = None;
-        }
-        t
-    };
-    run_task(clock, task, future)
-}
-
-impl Engine for LoomEngine {
-    fn spawn(&self, name: String, task: BoxTask) {
-        let clock = clock();
-        let id = register(&clock, name);
-        // Detached, like a goroutine; the engine reports a task left parked at the end.
-        drop(thread::spawn(move || run_task(clock, id, task)));
-    }
-
-    fn now(&self) -> Duration {
-        clock().lock().now
-    }
-
-    fn add_timer(&self, deadline: Duration, fire: TimerFn) -> TimerId {
-        TimerId(clock().lock().add_timer(deadline, fire))
-    }
-
-    fn cancel_timer(&self, id: TimerId) {
-        clock().lock().timers.remove(&id.0);
-    }
-
-    fn poll_sleep(&self, deadline: Duration, _first: bool, waker: &Waker) -> SleepPoll {
-        let clock = clock();
-        let mut st = clock.lock();
-        if st.now >= deadline {
-            return SleepPoll::Ready;
-        }
-        let waker = waker.clone();
-        let id = st.add_timer(
-            deadline,
-            Box::new(move |_| {
-                waker.wake_by_ref();
-                None
-            }),
-        );
-        SleepPoll::Pending(Some(TimerId(id)))
-    }
-
-    fn choose(&self, _n: usize) -> usize {
-        0
-    }
-
-    fn current_task(&self) -> Option<String> {
-        let clock = clock();
-        let st = clock.lock();
-        st.current_task().map(|t| st.tasks[t].name.clone())
-    }
-
-    fn note_wait(&self, site: WaitSite) {
-        let clock = clock();
-        let mut st = clock.lock();
-        if let Some(t) = st.current_task() {
-            st.tasks[t].site = Some(site);
-        }
-    }
+    super::threads_engine::block_on::<LoomThreads, F>(future)
 }

@@ -4,8 +4,8 @@
 //! never names an engine. The engine is picked per thread at run time: `sim` installs itself on
 //! the thread it runs on, and the tokio engine ([`tokio`]) around every poll of a model task,
 //! on whichever worker thread runs it; with no engine installed the *ambient* engine is used,
-//! which is loom under `--cfg loom` (each task a loom thread) and otherwise an error saying how
-//! to run a model.
+//! which is loom under `--cfg loom` and shuttle under `--cfg shuttle` (each task one of the
+//! checker's threads, [`threads_engine`]) and otherwise an error saying how to run a model.
 
 use crate::sync::host::Arc as HostArc;
 use std::fmt;
@@ -14,12 +14,20 @@ use std::pin::Pin;
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
+#[cfg(all(loom, shuttle))]
+compile_error!("--cfg loom and --cfg shuttle select two engines; build with one of them");
 #[cfg(loom)]
 mod loom_engine;
 #[cfg(loom)]
 pub use loom_engine::block_on;
 #[cfg(all(feature = "tokio", not(loom)))]
 pub mod tokio;
+#[cfg(shuttle)]
+mod shuttle_engine;
+#[cfg(shuttle)]
+pub use shuttle_engine::block_on;
+#[cfg(any(loom, shuttle))]
+mod threads_engine;
 
 /// A boxed model task.
 pub type BoxTask = Pin<Box<dyn Future<Output = ()> + Send + 'static>>;
@@ -135,15 +143,20 @@ fn with_engine<R>(f: impl FnOnce(&dyn Engine) -> R) -> R {
 
 #[cfg(loom)]
 fn ambient() -> &'static dyn Engine {
-    &loom_engine::LoomEngine
+    &loom_engine::ENGINE
 }
 
-#[cfg(not(loom))]
+#[cfg(shuttle)]
+fn ambient() -> &'static dyn Engine {
+    &shuttle_engine::ENGINE
+}
+
+#[cfg(not(any(loom, shuttle)))]
 fn ambient() -> &'static dyn Engine {
     panic!(
         "hub_core::rt: no engine on this thread; run the model with hub_core::sim::Sim, \
          hub_core::rt::tokio::run_paused / run_multi_thread (or under loom with \
-         RUSTFLAGS=\"--cfg loom\")"
+         RUSTFLAGS=\"--cfg loom\", shuttle with RUSTFLAGS=\"--cfg shuttle\")"
     )
 }
 
@@ -157,12 +170,12 @@ pub fn current_task() -> Option<String> {
     }
 }
 
-#[cfg(loom)]
+#[cfg(any(loom, shuttle))]
 fn ambient_current_task() -> Option<String> {
     ambient().current_task()
 }
 
-#[cfg(not(loom))]
+#[cfg(not(any(loom, shuttle)))]
 fn ambient_current_task() -> Option<String> {
     None
 }

@@ -39,7 +39,7 @@ impl<T> Mutex<T> {
 
 /// Threads for the loom engine (`rt`): each model task is one loom thread.
 pub mod thread {
-    pub use loom::thread::{current, park, spawn, JoinHandle, Thread, ThreadId};
+    pub use loom::thread::{current, park, spawn, Thread, ThreadId};
 }
 
 /// Per-loom-thread locals for the loom engine (`rt`): fresh in every execution.

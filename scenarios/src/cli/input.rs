@@ -114,7 +114,8 @@ pub fn config() -> Result<Config, UsageError> {
 }
 
 /// Report a clap error: help and version go to stdout with exit 0; a bad value is one line
-/// naming the valid values; anything else is clap's own message (exit 2).
+/// naming the valid values (or, for a number, why it does not parse); anything else is
+/// clap's own message (exit 2).
 pub fn clap_error(e: clap::Error) -> u8 {
     use clap::error::{ContextKind, ContextValue, ErrorKind};
     match e.kind() {
@@ -135,6 +136,12 @@ pub fn clap_error(e: clap::Error) -> u8 {
                 get(ContextKind::InvalidValue),
                 get(ContextKind::ValidValue)
             );
+            exit::USAGE
+        }
+        // A number that does not parse (`--seeds x`): clap's first line says it all.
+        ErrorKind::ValueValidation => {
+            let text = e.to_string();
+            eprintln!("{}", text.lines().next().unwrap_or("error: invalid value"));
             exit::USAGE
         }
         _ => {

@@ -2,6 +2,7 @@
 //! own module; [`input`] turns user input into catalog entries, variants, efforts and configs,
 //! with one-line errors that name the valid choices.
 
+mod bench;
 mod equiv;
 mod explore;
 pub mod input;
@@ -57,7 +58,8 @@ pub type CmdResult = Result<u8, UsageError>;
         hubrace replay --token hr1:double-close-router:buggy:yu\n  \
         hubrace explore slow-client-close --variant documented --strategy pct\n  \
         hubrace equiv readpump-goroutine\n  \
-        hubrace report --out docs\n\n\
+        hubrace report --out docs\n  \
+        hubrace bench --quick\n\n\
         Exit status: 0 every verdict as expected, 1 some verdict not as expected, 2 bad input.\n\
         Environment: HUBRACE_EFFORT=default|quick; HUBRACE_MAX_STEPS, HUBRACE_MAX_VIRTUAL_SECS, \
         HUBRACE_LEAK_GRACE_MS bound each run."
@@ -133,6 +135,25 @@ pub enum Command {
             either way), 2 bad input."
     )]
     Report(ReportArgs),
+    /// Benchmark sim (records), or render every engine's records as one Markdown table.
+    #[command(
+        long_about = "Measure sim on the benchmarks it shares with shuttle and loom and print \
+            one tab-separated record per measurement: schedules and seconds to the first \
+            failure of every failing variant (random and PCT over seeds 1..=N, DFS once), the \
+            scaled loom models' fixed variants explored to the end at preemption bounds 2 and \
+            3, and schedules per second. With --table, read records of all three engines \
+            (this command's, shuttle-tests' bench_shuttle, loom-tests' bench_loom) and print \
+            the Markdown tables and where each goal stands. bench/run does all of it.",
+        after_help = "Examples:\n  \
+            hubrace bench > sim.tsv\n  \
+            hubrace bench --quick --seeds 3\n  \
+            hubrace bench --table sim.tsv shuttle.tsv loom.tsv > docs/BENCH.md\n\n\
+            Figures are wall-clock measurements for the README: run on an otherwise idle \
+            machine, in release.\n\
+            Exit status: 0 done, 2 bad input (a flag value, an unreadable or malformed records \
+            file)."
+    )]
+    Bench(BenchArgs),
 }
 
 /// How hard the judge looks.
@@ -223,6 +244,19 @@ pub struct ReportArgs {
     pub effort: EffortArgs,
 }
 
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// A short run: 5 seeds, bound 2 only, fewer executions.
+    #[arg(long)]
+    pub quick: bool,
+    /// Seeds 1..=N for the seeded strategies (default 20; 5 with --quick).
+    #[arg(long, value_name = "N")]
+    pub seeds: Option<u64>,
+    /// Do not measure: render the records in these files as Markdown.
+    #[arg(long, value_name = "FILE", num_args = 1.., conflicts_with_all = ["quick", "seeds"])]
+    pub table: Vec<PathBuf>,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum VariantArg {
     Buggy,
@@ -268,6 +302,7 @@ where
         Command::Explore(a) => explore::run(&a, out),
         Command::Equiv(a) => equiv::run(&a, out),
         Command::Report(a) => report::run(&a, out),
+        Command::Bench(a) => bench::run(&a, out),
     };
     match result {
         Ok(code) => code,
