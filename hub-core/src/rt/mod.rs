@@ -20,10 +20,10 @@ compile_error!("--cfg loom and --cfg shuttle select two engines; build with one 
 mod loom_engine;
 #[cfg(loom)]
 pub use loom_engine::block_on;
-#[cfg(all(feature = "tokio", not(loom)))]
-pub mod tokio;
 #[cfg(shuttle)]
 mod shuttle_engine;
+#[cfg(all(feature = "tokio", not(loom)))]
+pub mod tokio;
 #[cfg(shuttle)]
 pub use shuttle_engine::block_on;
 #[cfg(any(loom, shuttle))]
