@@ -80,7 +80,26 @@ fn caught(id: &str, variant: Variant, regressions: &'static str) -> OpCounterexa
         !c.disagreements.is_empty(),
         "the minimal case must fail\n{c}"
     );
+    replays_through_the_cli(&c);
     c
+}
+
+/// The sequence's token, through `hubrace replay --token` (in process), prints the same
+/// verdict, the same disagreements and the same timeline.
+fn replays_through_the_cli(c: &OpCounterexample) {
+    let token = c.token().expect("a buggy knob is switched on").to_string();
+    let mut out = Vec::new();
+    let code = scenarios::cli::run(["hubrace", "replay", "--token", token.as_str()], &mut out);
+    let out = String::from_utf8(out).expect("utf-8");
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains(&format!("verdict:   {}", c.run.outcome)),
+        "{out}"
+    );
+    for d in &c.disagreements {
+        assert!(out.contains(&format!("  - {d}")), "{out}\n---\n{c}");
+    }
+    assert!(out.contains(&c.run.trace.to_string()), "{out}\n---\n{c}");
 }
 
 #[derive(Serialize)]

@@ -138,6 +138,16 @@ pub fn find(id: &str) -> Option<&'static Entry> {
     CATALOG.iter().find(|e| e.id == id)
 }
 
+/// The entry and variant `knobs` switch on: the one knob away from its default.
+pub fn switched(knobs: Knobs) -> Option<(&'static Entry, Variant)> {
+    CATALOG.iter().find_map(|e| {
+        e.variants()
+            .iter()
+            .find(|v| e.knob.knobs(**v) == Some(knobs) && knobs != Knobs::default())
+            .map(|v| (e, *v))
+    })
+}
+
 pub fn ids() -> Vec<&'static str> {
     CATALOG.iter().map(|e| e.id).collect()
 }

@@ -4,6 +4,7 @@ pub mod bench;
 pub mod catalog;
 pub mod cli;
 pub mod judge;
+pub mod ops;
 pub mod program;
 pub mod report;
 pub mod scale;

@@ -133,6 +133,43 @@ fn bad_tokens_say_what_is_wrong() {
             "buggy, fixed",
         ],
     );
+    // Op-sequence tokens (proptest-suite prints them).
+    assert_bad_input(
+        &["replay", "--token", "hr1:ops.no-such-bug.c1:buggy:yu"],
+        &[],
+        ALL_IDS,
+    );
+    assert_bad_input(
+        &[
+            "replay",
+            "--token",
+            "hr1:ops.presence-reconnect.z1:buggy:yu",
+        ],
+        &[],
+        &["unknown op 'z'", "c s d r x b w e o q"],
+    );
+}
+
+/// A failing op sequence's token replays: the sequence, the verdict, where the hub and the
+/// reference model disagree, and the timeline (proptest-suite's snapshot of this knob).
+#[test]
+fn an_op_sequence_token_replays_the_sequence() {
+    let o = hubrace(&[
+        "replay",
+        "--token",
+        "hr1:ops.presence-reconnect.c2c2d20:buggy:yu",
+    ]);
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}{}", stderr(&o));
+    assert!(
+        out.contains("  2s  disconnect user 2's oldest open connection"),
+        "{out}"
+    );
+    assert!(
+        out.contains("  - presence of user 2: offline, the reference expects online"),
+        "{out}"
+    );
+    assert!(!timeline(&out).is_empty(), "{out}");
 }
 
 #[test]

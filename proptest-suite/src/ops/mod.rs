@@ -13,12 +13,12 @@
 //! and the sequence shrinking are proptest-state-machine's.
 
 mod case;
-mod compare;
 mod machine;
-mod model;
-mod op;
-pub mod play;
 mod report;
+
+// The sequences themselves, the reference model and the player live in `scenarios`, so that
+// `hubrace replay --token` can replay a sequence.
+pub use scenarios::ops::{compare, model, op, play};
 
 pub use case::{agrees, reference, OpCase, OpCaseTree, OpCases};
 pub use compare::disagreements;

@@ -60,6 +60,8 @@ pub struct OpCounterexample {
     pub regressions: Option<&'static str>,
     /// The same bug's catalog program, failing: a token `hubrace replay --token` takes.
     pub catalog_token: Option<Token>,
+    /// The knobs the sequence ran with (its token names the one switched on).
+    pub knobs: Knobs,
 }
 
 impl OpCounterexample {
@@ -82,11 +84,24 @@ impl OpCounterexample {
             disagreements,
             regressions: settings.regressions,
             catalog_token,
+            knobs,
         }
     }
 
     pub fn ops(&self) -> &[Op] {
         &self.found.minimal.ops
+    }
+
+    /// The token `hubrace replay --token` replays this sequence from (`None` with no knob
+    /// switched on: the fixed hub).
+    pub fn token(&self) -> Option<Token> {
+        let (entry, variant) = scenarios::catalog::switched(self.knobs)?;
+        Some(scenarios::ops::token::encode(
+            entry,
+            variant,
+            self.ops(),
+            self.run.schedule.clone(),
+        ))
     }
 }
 
@@ -140,7 +155,13 @@ impl OpCounterexample {
         if let Some(path) = self.regressions {
             let _ = writeln!(
                 f,
-                "replay:    its seed is in proptest-suite/{path}; the test replays it first"
+                "seed:      in proptest-suite/{path}; the test replays it first"
+            );
+        }
+        if let Some(token) = self.token() {
+            let _ = writeln!(
+                f,
+                "replay:    cargo run --release -p scenarios -- replay --token {token}"
             );
         }
         if let Some(token) = &self.catalog_token {

@@ -67,6 +67,33 @@ pub fn variants(entry: &Entry, arg: VariantArg) -> Result<Vec<Variant>, UsageErr
     Ok(vec![variant_of(entry, one)?])
 }
 
+/// An op-sequence token, decoded.
+pub struct OpsToken {
+    pub token: Token,
+    pub entry: &'static Entry,
+    pub variant: Variant,
+    pub ops: Vec<crate::ops::Op>,
+}
+
+/// `Some` if `text` is an op sequence's token (`hr1:ops.<bug>.<sequence>:...`).
+pub fn ops_token(text: &str) -> Result<Option<OpsToken>, UsageError> {
+    let Ok(token) = Token::parse(text) else {
+        return Ok(None);
+    };
+    let Some(decoded) = crate::ops::token::decode(&token.scenario) else {
+        return Ok(None);
+    };
+    let (entry, ops) = decoded.map_err(|e| UsageError(e.to_string()))?;
+    let variant =
+        variant_named(entry, &token.variant).map_err(|e| UsageError(format!("bad token: {e}")))?;
+    Ok(Some(OpsToken {
+        token,
+        entry,
+        variant,
+        ops,
+    }))
+}
+
 /// A replay token, the entry it names and its variant.
 pub fn token(text: &str) -> Result<(Token, &'static Entry, Variant), UsageError> {
     let token = Token::parse(text).map_err(|e| UsageError(format!("bad token: {e}")))?;

@@ -77,6 +77,9 @@ fn select(a: &ReplayArgs) -> Result<Vec<(&'static Entry, Vec<Variant>)>, UsageEr
 
 /// Replay exactly the run a token names and print its timeline. Exit 0 once replayed.
 fn replay_token(text: &str, out: &mut dyn Write) -> CmdResult {
+    if let Some(found) = input::ops_token(text)? {
+        return replay_ops(found, out);
+    }
     let (token, entry, variant) = input::token(text)?;
     let config = input::config()?;
     let run = Sim::with_config(config).run(&judge::program(entry, variant), &token.schedule);
@@ -94,6 +97,59 @@ fn replay_token(text: &str, out: &mut dyn Write) -> CmdResult {
                 ""
             }
         );
+    }
+    let _ = writeln!(
+        out,
+        "timeline ({} events, {} steps, ends at {}, schedule {}):",
+        run.trace.lines.len(),
+        run.steps,
+        fmt_time(run.end),
+        run.schedule
+    );
+    let _ = write!(out, "{}", run.trace);
+    Ok(exit::OK)
+}
+
+/// Replay an op sequence's token (printed by proptest-suite): the sequence, the run's verdict,
+/// where the hub and the reference model disagree, and the timeline.
+fn replay_ops(found: input::OpsToken, out: &mut dyn Write) -> CmdResult {
+    use crate::ops::{disagreements, Harness, Model};
+    let input::OpsToken {
+        token,
+        entry,
+        variant,
+        ops,
+    } = found;
+    let knobs = entry
+        .knob
+        .knobs(variant)
+        .expect("variant checked by input::ops_token");
+    let config = input::config()?;
+    let (run, observed) = Harness::new(&ops, knobs).run(&Sim::with_config(config), &token.schedule);
+    let model = ops.iter().fold(Model::new(), |m, op| m.apply(op));
+    let disagree = disagreements(&model.expected(), &observed);
+    let _ = writeln!(out, "token:     {token}");
+    let _ = writeln!(
+        out,
+        "bug:       {} (seed {}), knob {variant}",
+        entry.id, entry.seed
+    );
+    let _ = writeln!(out, "sequence ({} ops, one per virtual second):", ops.len());
+    for (i, op) in ops.iter().enumerate() {
+        let _ = writeln!(
+            out,
+            "  {:>4}  {op}",
+            fmt_time(crate::ops::play::GAP * i as u32)
+        );
+    }
+    let _ = writeln!(out, "verdict:   {}", run.outcome);
+    if disagree.is_empty() {
+        let _ = writeln!(out, "the hub agrees with the reference model");
+    } else {
+        let _ = writeln!(out, "the hub and the reference disagree:");
+        for d in &disagree {
+            let _ = writeln!(out, "  - {d}");
+        }
     }
     let _ = writeln!(
         out,

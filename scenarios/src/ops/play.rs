@@ -12,7 +12,6 @@
 
 use super::model::{Model, Seen, Snapshot};
 use super::op::{ConnId, Op, Reconnect, SLOW_USER, USERS};
-use crate::schedule::Probe;
 use hub_core::go::sleep;
 use hub_core::hub::{Client, Hub, HubConfig, PeerSaw, PeerScript, SubId, UserId};
 use hub_core::knobs::Knobs;
@@ -214,6 +213,9 @@ pub struct Observed {
     pub peers: BTreeMap<ConnId, Vec<Seen>>,
 }
 
+/// A quiet run of one program under any schedule (proptest-suite's schedule tree probes with it).
+pub type Probe = Arc<dyn Fn(&Schedule) -> Run + Send + Sync>;
+
 /// A sequence, ready to run on `sim` with given knobs.
 #[derive(Clone)]
 pub struct Harness {
@@ -280,7 +282,7 @@ impl Harness {
         (run, observed)
     }
 
-    /// Quiet runs under any schedule, for the schedule tree (see `schedule::Probe`).
+    /// Quiet runs under any schedule, for the schedule tree (see [`Probe`]).
     pub fn probe(&self, sim: &Sim) -> Probe {
         let mut quiet = sim.config.clone();
         quiet.record = false;
