@@ -4,7 +4,7 @@ use super::progress::Meter;
 use super::{exit, input, CmdResult, ExploreArgs, StrategyArg, UsageError};
 use crate::catalog::Expect;
 use crate::judge;
-use hub_core::sim::{fmt_time, Sim, Strategy, Token};
+use hub_core::sim::{Sim, Strategy, Token};
 use std::io::Write;
 
 /// The strategy the flags ask for. `dfs` without `--preemptions` is DFS with sleep sets over
@@ -83,15 +83,7 @@ pub fn run(a: &ExploreArgs, out: &mut dyn Write) -> CmdResult {
         minimal.schedule.choices().len(),
         minimal.schedule.non_default()
     );
-    let _ = writeln!(
-        out,
-        "minimal failing timeline ({} events, {} steps, ends at {}, schedule {}):",
-        minimal.trace.lines.len(),
-        minimal.steps,
-        fmt_time(minimal.end),
-        minimal.schedule
-    );
-    let _ = write!(out, "{}", minimal.trace);
+    super::replay::write_timeline(out, "minimal failing timeline", &minimal);
     let _ = writeln!(out);
     let _ = writeln!(out, "verdict:   {}", minimal.outcome);
     let _ = writeln!(out, "token:     {token}");

@@ -98,15 +98,7 @@ fn replay_token(text: &str, out: &mut dyn Write) -> CmdResult {
             }
         );
     }
-    let _ = writeln!(
-        out,
-        "timeline ({} events, {} steps, ends at {}, schedule {}):",
-        run.trace.lines.len(),
-        run.steps,
-        fmt_time(run.end),
-        run.schedule
-    );
-    let _ = write!(out, "{}", run.trace);
+    write_timeline(out, "timeline", &run);
     Ok(exit::OK)
 }
 
@@ -151,14 +143,19 @@ fn replay_ops(found: input::OpsToken, out: &mut dyn Write) -> CmdResult {
             let _ = writeln!(out, "  - {d}");
         }
     }
+    write_timeline(out, "timeline", &run);
+    Ok(exit::OK)
+}
+
+/// A run's timeline under a `what (N events, N steps, ends at T, schedule S):` header.
+pub(super) fn write_timeline(out: &mut dyn Write, what: &str, run: &hub_core::sim::Run) {
     let _ = writeln!(
         out,
-        "timeline ({} events, {} steps, ends at {}, schedule {}):",
+        "{what} ({} events, {} steps, ends at {}, schedule {}):",
         run.trace.lines.len(),
         run.steps,
         fmt_time(run.end),
         run.schedule
     );
     let _ = write!(out, "{}", run.trace);
-    Ok(exit::OK)
 }
