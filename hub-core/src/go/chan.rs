@@ -14,7 +14,8 @@ use super::err::{Full, TryRecv};
 use super::panics::{self, go_panic};
 use super::select::{Attempt, Op, OpFuture};
 use super::waiter::{Fired, Waiter};
-use crate::rt::{CaseKind, WaitSite};
+use crate::rt::digest::{mix, tagged, Tag};
+use crate::rt::{self, CaseKind, ObjectKind, WaitSite};
 use crate::sync::host::Arc as HostArc;
 use crate::sync::{Arc, Mutex};
 use std::collections::VecDeque;
@@ -54,21 +55,85 @@ pub(crate) struct Inner<T> {
     state: Mutex<State<T>>,
 }
 
+/// Every value in a channel travels with its provenance (`rt::provenance`: the sender's
+/// history when it sent), which the receiver observes; the sim's state digests need it.
+type Prov = u128;
+
 struct State<T> {
-    buf: VecDeque<T>,
+    buf: VecDeque<(T, Prov)>,
     closed: bool,
     next_id: u64,
     recvq: VecDeque<Entry<()>>,
     sendq: VecDeque<Entry<T>>,
     /// Values handed to parked receivers, keyed by their entry id, until they wake.
-    handoff: Vec<(u64, T)>,
+    handoff: Vec<(u64, T, Prov)>,
 }
 
 struct Entry<V> {
     id: u64,
     case: usize,
     waiter: Arc<Waiter>,
-    value: Option<V>,
+    value: Option<(V, Prov)>,
+    /// The parked task (`rt::current_identity`), for state digests.
+    owner: u128,
+}
+
+impl<T> State<T> {
+    /// What state digests see of this channel: everything that decides what its operations
+    /// do next. Entry ids are left out: they are only ever compared with each other.
+    fn summary(&self) -> u128 {
+        let mut h = mix(Tag::Object as u128, u128::from(self.closed));
+        for (_, prov) in &self.buf {
+            h = mix(h, *prov);
+        }
+        h = mix(h, self.buf.len() as u128);
+        for e in &self.recvq {
+            h = mix(mix(h, e.owner), e.case as u128);
+        }
+        h = mix(h, self.recvq.len() as u128);
+        for e in &self.sendq {
+            h = mix(mix(h, e.owner), e.case as u128);
+            h = mix(h, e.value.as_ref().map_or(0, |(_, prov)| *prov));
+        }
+        h = mix(h, self.sendq.len() as u128);
+        for (_, _, prov) in &self.handoff {
+            h = mix(h, *prov);
+        }
+        mix(h, self.handoff.len() as u128)
+    }
+}
+
+/// The channel's lock; on release, the sim's state digest learns the new content.
+struct StateGuard<'a, T> {
+    guard: crate::sync::MutexGuard<'a, State<T>>,
+    id: u64,
+}
+
+impl<T> std::ops::Deref for StateGuard<'_, T> {
+    type Target = State<T>;
+    fn deref(&self) -> &State<T> {
+        &self.guard
+    }
+}
+
+impl<T> std::ops::DerefMut for StateGuard<'_, T> {
+    fn deref_mut(&mut self) -> &mut State<T> {
+        &mut self.guard
+    }
+}
+
+impl<T> Drop for StateGuard<'_, T> {
+    fn drop(&mut self) {
+        if rt::digesting() {
+            rt::publish(self.id, self.guard.summary());
+        }
+    }
+}
+
+/// A received value: the code that gets it observes where it came from.
+fn received<T>((value, prov): (T, Prov)) -> T {
+    rt::observe(tagged(Tag::Received, prov));
+    value
 }
 
 impl<T: Send + 'static> Chan<T> {
@@ -100,14 +165,17 @@ impl<T: Send + 'static> Chan<T> {
                 cap,
                 quiet,
                 signal,
-                state: Mutex::new(State {
-                    buf: VecDeque::new(),
-                    closed: false,
-                    next_id: 0,
-                    recvq: VecDeque::new(),
-                    sendq: VecDeque::new(),
-                    handoff: Vec::new(),
-                }),
+                state: Mutex::of_kind(
+                    State {
+                        buf: VecDeque::new(),
+                        closed: false,
+                        next_id: 0,
+                        recvq: VecDeque::new(),
+                        sendq: VecDeque::new(),
+                        handoff: Vec::new(),
+                    },
+                    ObjectKind::Summarized,
+                ),
             })),
         }
     }
@@ -218,7 +286,7 @@ impl<T: Send + 'static> Chan<T> {
             None => {}
         }
         let already = {
-            let mut st = inner.state.lock();
+            let mut st = inner.lock_state();
             if st.closed {
                 true
             } else {
@@ -241,7 +309,9 @@ impl<T: Send + 'static> Chan<T> {
 
     /// `len(c)`: values buffered now.
     pub fn len(&self) -> usize {
-        self.inner.as_ref().map_or(0, |i| i.state.lock().buf.len())
+        let n = self.inner.as_ref().map_or(0, |i| i.lock_state().buf.len());
+        rt::observe(tagged(Tag::Len, n as u128));
+        n
     }
 
     pub fn is_empty(&self) -> bool {
@@ -254,7 +324,9 @@ impl<T: Send + 'static> Chan<T> {
     }
 
     pub fn is_closed(&self) -> bool {
-        self.inner.as_ref().is_some_and(|i| i.lock_recv().closed)
+        let closed = self.inner.as_ref().is_some_and(|i| i.lock_recv().closed);
+        rt::observe(tagged(Tag::IsClosed, u128::from(closed)));
+        closed
     }
 
     /// A receive case for [`Select`](super::Select).
@@ -293,12 +365,22 @@ fn any_live_but<V>(queue: &VecDeque<Entry<V>>, me: &Arc<Waiter>) -> bool {
 }
 
 impl<T> Inner<T> {
+    fn lock_state(&self) -> StateGuard<'_, T> {
+        StateGuard {
+            guard: self.state.lock(),
+            id: self.state.id(),
+        }
+    }
+
     /// The lock for receive-side work: on a signal channel, a read (see `signal`).
-    fn lock_recv(&self) -> crate::sync::MutexGuard<'_, State<T>> {
+    fn lock_recv(&self) -> StateGuard<'_, T> {
         if self.signal {
-            self.state.lock_read()
+            StateGuard {
+                guard: self.state.lock_read(),
+                id: self.state.id(),
+            }
         } else {
-            self.state.lock()
+            self.lock_state()
         }
     }
 
@@ -308,7 +390,7 @@ impl<T> Inner<T> {
     }
 
     fn ready_send(&self) -> bool {
-        let st = self.state.lock();
+        let st = self.lock_state();
         st.closed || st.buf.len() < self.cap || any_live(&st.recvq)
     }
 
@@ -337,7 +419,7 @@ impl<T> Inner<T> {
                 st.buf
                     .push_back(e.value.take().expect("parked sender holds its value"));
             }
-            return Attempt::Done(Some(value));
+            return Attempt::Done(Some(received(value)));
         }
         // Unbuffered (or empty buffer): take directly from a parked sender.
         if any_live_but(&st.sendq, me) {
@@ -346,7 +428,8 @@ impl<T> Inner<T> {
             }
             if let Some(i) = fire_first(&st.sendq) {
                 let mut e = st.sendq.remove(i).expect("index from fire_first");
-                return Attempt::Done(Some(e.value.take().expect("parked sender holds its value")));
+                let got = e.value.take().expect("parked sender holds its value");
+                return Attempt::Done(Some(received(got)));
             }
             // Every sender committed elsewhere between the check and the fire.
             me.unfire();
@@ -358,6 +441,7 @@ impl<T> Inner<T> {
             if !me.claim(Fired { case, closed: true }) {
                 return Attempt::AlreadyFired;
             }
+            rt::observe(tagged(Tag::RecvClosed, 0));
             return Attempt::Done(None);
         }
         if !register {
@@ -370,6 +454,7 @@ impl<T> Inner<T> {
             case,
             waiter: me.clone(),
             value: None,
+            owner: rt::current_identity(),
         });
         Attempt::Registered(id)
     }
@@ -383,11 +468,12 @@ impl<T> Inner<T> {
         register: bool,
         exposed: bool,
     ) -> Attempt<Result<(), SendClosed>> {
-        let mut st = self.state.lock();
+        let mut st = self.lock_state();
         if st.closed {
             if !me.claim(Fired { case, closed: true }) {
                 return Attempt::AlreadyFired;
             }
+            rt::observe(tagged(Tag::SendClosed, 0));
             return Attempt::Done(Err(SendClosed));
         }
         let mine = Fired {
@@ -401,7 +487,8 @@ impl<T> Inner<T> {
             if let Some(i) = fire_first(&st.recvq) {
                 let e = st.recvq.remove(i).expect("index from fire_first");
                 let v = value.take().expect("send value present");
-                st.handoff.push((e.id, v));
+                st.handoff.push((e.id, v, rt::provenance()));
+                rt::observe(tagged(Tag::Sent, 0));
                 return Attempt::Done(Ok(()));
             }
             me.unfire();
@@ -413,7 +500,9 @@ impl<T> Inner<T> {
             if !me.claim(mine) {
                 return Attempt::AlreadyFired;
             }
-            st.buf.push_back(value.take().expect("send value present"));
+            st.buf
+                .push_back((value.take().expect("send value present"), rt::provenance()));
+            rt::observe(tagged(Tag::Sent, 0));
             return Attempt::Done(Ok(()));
         }
         if !register {
@@ -425,24 +514,29 @@ impl<T> Inner<T> {
             id,
             case,
             waiter: me.clone(),
-            value: value.take(),
+            value: value.take().map(|v| (v, rt::provenance())),
+            owner: rt::current_identity(),
         });
         Attempt::Registered(id)
     }
 
     /// Remove our receive entry (if still queued) and take a value handed to it, if any.
-    fn finish_recv(&self, id: u64) -> Option<T> {
+    fn finish_recv(&self, id: u64) -> Option<(T, Prov)> {
         let mut st = self.lock_recv();
         st.recvq.retain(|e| e.id != id);
-        let pos = st.handoff.iter().position(|(i, _)| *i == id)?;
-        Some(st.handoff.swap_remove(pos).1)
+        let pos = st.handoff.iter().position(|(i, _, _)| *i == id)?;
+        let (_, value, prov) = st.handoff.swap_remove(pos);
+        Some((value, prov))
     }
 
     /// Remove our send entry; the value comes back if no receiver took it.
     fn finish_send(&self, id: u64) -> Option<T> {
-        let mut st = self.state.lock();
+        let mut st = self.lock_state();
         let pos = st.sendq.iter().position(|e| e.id == id)?;
-        st.sendq.remove(pos).and_then(|mut e| e.value.take())
+        st.sendq
+            .remove(pos)
+            .and_then(|mut e| e.value.take())
+            .map(|(v, _)| v)
     }
 }
 
@@ -499,9 +593,10 @@ impl<T: Send> Op for RecvOp<'_, T> {
             "woken receiver without a value"
         );
         if fired.closed {
+            rt::observe(tagged(Tag::RecvClosed, 0));
             None
         } else {
-            got
+            got.map(received)
         }
     }
 
@@ -557,8 +652,10 @@ impl<T: Send> Op for SendOp<'_, T> {
         let c = self.chan.expect("a nil channel never fires");
         drop(c.finish_send(id));
         if fired.closed {
+            rt::observe(tagged(Tag::SendClosed, 0));
             Err(SendClosed)
         } else {
+            rt::observe(tagged(Tag::Sent, 0));
             Ok(())
         }
     }

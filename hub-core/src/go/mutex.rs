@@ -8,13 +8,41 @@
 use super::chan::Chan;
 use super::err::TryRecv;
 use super::panics::{self, go_panic};
-use crate::rt::WaitSite;
+use crate::rt::{self, WaitSite};
 use std::cell::UnsafeCell;
 use std::ops::{Deref, DerefMut};
 
 pub struct Mutex<T> {
     sem: Chan<()>,
     data: UnsafeCell<T>,
+    /// The data as an object of the sim's state digests: what a holder finds is what the last
+    /// holder left, so acquiring observes its history and releasing extends it.
+    version: Version,
+}
+
+/// The engine object standing for a mutex's data (see `version`).
+struct Version {
+    id: u64,
+    run: u64,
+}
+
+impl Version {
+    fn new() -> Self {
+        Version {
+            id: rt::object_id(rt::ObjectKind::Chained),
+            run: rt::run_id(),
+        }
+    }
+
+    fn touch(&self, write: bool) {
+        rt::touch_in(self.id, self.run, write);
+    }
+}
+
+impl Drop for Version {
+    fn drop(&mut self) {
+        rt::forget(self.id, self.run);
+    }
 }
 
 // SAFETY: `data` is only reached through a `MutexGuard`, and the semaphore channel admits one
@@ -31,6 +59,7 @@ impl<T> Mutex<T> {
         Mutex {
             sem: Chan::quiet(name, 1),
             data: UnsafeCell::new(value),
+            version: Version::new(),
         }
     }
 
@@ -40,15 +69,16 @@ impl<T> Mutex<T> {
             mutex: self.sem.name().into(),
         };
         self.sem.send_at((), site).await;
+        self.version.touch(false);
         MutexGuard { mutex: self }
     }
 
     /// `mu.TryLock()`
     pub fn try_lock(&self) -> Option<MutexGuard<'_, T>> {
-        self.sem
-            .try_send(())
-            .ok()
-            .map(|()| MutexGuard { mutex: self })
+        self.sem.try_send(()).ok().map(|()| {
+            self.version.touch(false);
+            MutexGuard { mutex: self }
+        })
     }
 
     pub fn into_inner(self) -> T {
@@ -94,6 +124,7 @@ impl<T> DerefMut for MutexGuard<'_, T> {
 
 impl<T> Drop for MutexGuard<'_, T> {
     fn drop(&mut self) {
+        self.mutex.version.touch(true);
         if !matches!(self.mutex.sem.try_recv(), TryRecv::Value(())) {
             go_panic(panics::UNLOCK_OF_UNLOCKED_MUTEX);
         }

@@ -16,6 +16,7 @@
 use super::chan::{single_site, Chan, SendClosed};
 use super::panics::{self, go_panic};
 use super::waiter::{Fired, Waiter};
+use crate::rt::digest::{tagged, Tag};
 use crate::rt::{self, CaseKind, WaitSite};
 use crate::sync::host::Arc as HostArc;
 use crate::sync::Arc;
@@ -59,7 +60,10 @@ pub(crate) fn try_op<O: Op>(op: &mut O) -> Option<O::Output> {
     loop {
         match op.attempt(&me, 0, false, false) {
             Attempt::Done(out) => return Some(out),
-            Attempt::NotReady => return None,
+            Attempt::NotReady => {
+                rt::observe(tagged(Tag::NotReady, 0));
+                return None;
+            }
             // Unexposed attempts retry internally; these cannot happen, but retrying is correct.
             Attempt::Restart | Attempt::AlreadyFired | Attempt::Registered(_) => continue,
         }
@@ -353,6 +357,7 @@ impl SelectFuture<'_> {
     }
 
     fn finish(&mut self, k: usize, out: CaseOut) -> Selected {
+        rt::observe(tagged(Tag::SelectCase, k as u128));
         let (kind, chan, _) = self.sel.cases[k].site();
         match (&out, kind) {
             (CaseOut::Received(None), _) => crate::model_event!("select: recv {chan} (closed)"),
@@ -396,6 +401,7 @@ impl Future for SelectFuture<'_> {
                 continue 'again; // Lost a race (loom only): look again.
             }
             if this.sel.has_default {
+                rt::observe(tagged(Tag::SelectDefault, 0));
                 crate::model_event!("select: default");
                 return Poll::Ready(Selected::Default);
             }

@@ -32,7 +32,7 @@ impl Future for Sleep {
         let duration = self.duration;
         let deadline = *self
             .deadline
-            .get_or_insert_with(|| rt::now().saturating_add(duration));
+            .get_or_insert_with(|| rt::clock().saturating_add(duration));
         match rt::poll_sleep(deadline, first, cx.waker()) {
             SleepPoll::Ready => {
                 self.timer = None;

@@ -32,10 +32,13 @@ struct State {
 impl Waiter {
     pub fn new(waker: Option<&Waker>) -> Arc<Waiter> {
         Arc::new(Waiter {
-            state: Mutex::new(State {
-                fired: None,
-                waker: waker.cloned(),
-            }),
+            state: Mutex::of_kind(
+                State {
+                    fired: None,
+                    waker: waker.cloned(),
+                },
+                crate::rt::ObjectKind::Internal,
+            ),
         })
     }
 

@@ -26,6 +26,7 @@ mod shuttle_engine;
 pub mod tokio;
 #[cfg(shuttle)]
 pub use shuttle_engine::block_on;
+pub(crate) mod digest;
 #[cfg(any(loom, shuttle))]
 mod threads_engine;
 
@@ -56,8 +57,35 @@ pub(crate) trait Engine {
     /// Record a model event in the run's timeline (engines without one ignore it).
     fn record(&self, _text: String) {}
     /// A fresh id for a shared object (engines without partial-order reduction return 0).
-    fn object_id(&self) -> u64 {
+    /// `kind` says how the sim's state digest sees it (see [`ObjectKind`]).
+    fn object_id(&self, _kind: ObjectKind) -> u64 {
         0
+    }
+    /// Object `id` is gone (its owner dropped it).
+    fn forget(&self, _id: u64) {}
+    /// Which run of the engine this is (object ids restart every run; 0: not tracked).
+    fn run_id(&self) -> u64 {
+        0
+    }
+    /// Whether the engine keeps state digests (so the model's digest calls are worth making).
+    fn digesting(&self) -> bool {
+        false
+    }
+    /// The running task observed `what` (see [`observe`]).
+    fn observe(&self, _what: u128) {}
+    /// Where a value sent now comes from (see [`provenance`]).
+    fn provenance(&self) -> u128 {
+        0
+    }
+    /// The running task's place-independent identity (see [`current_identity`]).
+    fn current_identity(&self) -> u128 {
+        0
+    }
+    /// A [`ObjectKind::Summarized`] object's content changed; `summary` now describes it.
+    fn publish(&self, _id: u64, _summary: u128) {}
+    /// The clock, without the running task observing it (primitives that only wait on it).
+    fn clock(&self) -> Duration {
+        self.now()
     }
     /// The running step touched object `id`, writing (`write`) or only in a way that commutes
     /// with other non-writing touches.
@@ -97,16 +125,120 @@ pub(crate) fn with_installed<R>(engine: &dyn Engine, f: impl FnOnce() -> R) -> R
     f()
 }
 
+/// How the sim's state digest (state caching at quiescent points, `sim::digest`) sees a
+/// shared object.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ObjectKind {
+    /// Model state behind a lock: every lock is an observation of its content's history, and
+    /// every writing lock extends that history.
+    Chained,
+    /// A primitive's internal state (a waiter): what tasks learn from it they learn through
+    /// the primitive's own [`observe`] calls.
+    Internal,
+    /// A primitive that describes its own content ([`publish`]): a channel.
+    Summarized,
+}
+
 /// A fresh object id from the engine installed on this thread (0 outside an engine).
-pub(crate) fn object_id() -> u64 {
+pub(crate) fn object_id(kind: ObjectKind) -> u64 {
     match CURRENT.with(|c| c.get()) {
         // SAFETY: see `with_installed`.
-        Some(ptr) => unsafe { &*ptr }.object_id(),
+        Some(ptr) => unsafe { &*ptr }.object_id(kind),
         None => 0,
     }
 }
 
+/// Object `id`, made in run `run`, was dropped. Objects of another run (a value kept from an
+/// earlier run) are not this run's: their ids mean other objects here.
+pub(crate) fn forget(id: u64, run: u64) {
+    if let Some(ptr) = CURRENT.with(|c| c.get()) {
+        // SAFETY: see `with_installed`.
+        let engine = unsafe { &*ptr };
+        if engine.run_id() == run {
+            engine.forget(id);
+        }
+    }
+}
+
+/// The run of the engine installed on this thread (0 outside one).
+pub(crate) fn run_id() -> u64 {
+    match CURRENT.with(|c| c.get()) {
+        // SAFETY: see `with_installed`.
+        Some(ptr) => unsafe { &*ptr }.run_id(),
+        None => 0,
+    }
+}
+
+/// As [`touch`], for an object made in run `run`: one from another run taints this run's
+/// state digests (its id names another object here).
+pub(crate) fn touch_in(id: u64, run: u64, write: bool) {
+    if let Some(ptr) = CURRENT.with(|c| c.get()) {
+        // SAFETY: see `with_installed`.
+        let engine = unsafe { &*ptr };
+        if engine.run_id() == run {
+            engine.touch(id, write);
+        } else {
+            engine.touch(0, write);
+        }
+    }
+}
+
+/// Whether the engine on this thread keeps state digests.
+pub(crate) fn digesting() -> bool {
+    match CURRENT.with(|c| c.get()) {
+        // SAFETY: see `with_installed`.
+        Some(ptr) => unsafe { &*ptr }.digesting(),
+        None => false,
+    }
+}
+
+/// The running task's code saw `what` (a primitive's result: which case fired, whether the
+/// channel was closed, where a received value came from). The sim folds it into the task's
+/// history, which stands for the task's local state in state digests: every input a task's
+/// code reads must reach it through here, a `Chained` lock, `now`, `choose` or `spawn`.
+pub(crate) fn observe(what: u128) {
+    if let Some(ptr) = CURRENT.with(|c| c.get()) {
+        // SAFETY: see `with_installed`.
+        unsafe { &*ptr }.observe(what);
+    }
+}
+
+/// Where a value sent now comes from: the sender's history (its local state, which the value
+/// is a function of), or the firing timer. Stored with the value; the receiver observes it.
+pub(crate) fn provenance() -> u128 {
+    match CURRENT.with(|c| c.get()) {
+        // SAFETY: see `with_installed`.
+        Some(ptr) => unsafe { &*ptr }.provenance(),
+        None => 0,
+    }
+}
+
+/// The running task's identity, independent of spawn order across tasks.
+pub(crate) fn current_identity() -> u128 {
+    match CURRENT.with(|c| c.get()) {
+        // SAFETY: see `with_installed`.
+        Some(ptr) => unsafe { &*ptr }.current_identity(),
+        None => 0,
+    }
+}
+
+/// A `Summarized` object's content is now described by `summary`.
+pub(crate) fn publish(id: u64, summary: u128) {
+    if let Some(ptr) = CURRENT.with(|c| c.get()) {
+        // SAFETY: see `with_installed`.
+        unsafe { &*ptr }.publish(id, summary);
+    }
+}
+
+/// The clock, not observed by the running task: for primitives that only wait on it (a
+/// sleep's deadline lives in the engine's timer, which digests include).
+pub(crate) fn clock() -> Duration {
+    with_engine(|e| e.clock())
+}
+
 /// Tell the engine installed on this thread that the running step touched object `id`.
+/// (The std shim uses [`touch_in`], which also knows the object's run.)
+#[cfg_attr(not(any(loom, shuttle)), allow(dead_code))]
 pub(crate) fn touch(id: u64, write: bool) {
     if let Some(ptr) = CURRENT.with(|c| c.get()) {
         // SAFETY: see `with_installed`.

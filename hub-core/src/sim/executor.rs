@@ -1,13 +1,15 @@
 //! The run loop: one thread, no OS threads, every step chosen by a [`Decide`]r.
 
+use super::digest::Digests;
 use super::outcome::{Blocked, Outcome};
 use super::schedule::{Decision, DecisionKind, Schedule};
 use super::trace::{Trace, TraceLine};
 use super::{Config, Instance};
 use crate::invariant::{payload_text, Violation};
-use crate::rt::{self, BoxTask, Engine, SleepPoll, TimerId, WaitSite};
-use crate::sync::host::atomic::{AtomicBool, Ordering};
-use crate::sync::host::{Arc as HostArc, Once};
+use crate::rt::digest::{mix, tagged, Tag};
+use crate::rt::{self, BoxTask, Engine, ObjectKind, SleepPoll, TimerId, WaitSite};
+use crate::sync::host::atomic::{AtomicBool, AtomicU64, Ordering};
+use crate::sync::host::{Arc as HostArc, Mutex as HostMutex, Once};
 use std::cell::{Cell, RefCell};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::task::{Context, Poll, Wake, Waker};
@@ -42,6 +44,18 @@ pub(crate) trait Decide {
     fn may_run_alone(&mut self, _task: usize) -> bool {
         true
     }
+
+    /// Whether the executor should keep state digests (see [`super::digest`]).
+    fn wants_digests(&self) -> bool {
+        false
+    }
+
+    /// Every task is parked and the clock is about to move (or the run to end): the state is
+    /// `digest` (None: this run's state cannot be digested soundly), after `decisions`
+    /// decisions and `steps` steps. False abandons the run (its future was explored).
+    fn at_quiescence(&mut self, _digest: Option<u128>, _decisions: usize, _steps: u64) -> bool {
+        true
+    }
 }
 
 /// Follow a schedule; past its end, take the default.
@@ -69,14 +83,27 @@ pub struct Run {
     pub pruned: bool,
 }
 
-struct TaskFlag(AtomicBool);
+/// A task's "runnable" flag; setting it also queues the task's index on `woken`, so the
+/// run loop keeps its runnable set without scanning every task at every step.
+struct TaskFlag(AtomicBool, usize, HostArc<HostMutex<Vec<usize>>>);
+
+impl TaskFlag {
+    fn set(&self) {
+        if !self.0.swap(true, Ordering::Relaxed) {
+            self.2
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(self.1);
+        }
+    }
+}
 
 impl Wake for TaskFlag {
     fn wake(self: HostArc<Self>) {
-        self.0.store(true, Ordering::Relaxed);
+        self.set();
     }
     fn wake_by_ref(self: &HostArc<Self>) {
-        self.0.store(true, Ordering::Relaxed);
+        self.set();
     }
 }
 
@@ -93,6 +120,8 @@ struct Timer {
     id: u64,
     deadline: Duration,
     fire: Box<dyn FnMut(Duration) -> Option<Duration> + Send>,
+    /// What the timer is, independent of creation order (state digests).
+    identity: u128,
 }
 
 struct Core<'d> {
@@ -110,6 +139,13 @@ struct Core<'d> {
     step_chose: Cell<bool>,
     next_object: Cell<u64>,
     pruned: Cell<bool>,
+    digests: Option<RefCell<Digests>>,
+    /// Tasks whose flag was set since the run loop last looked (see `TaskFlag`).
+    woken: HostArc<HostMutex<Vec<usize>>>,
+    /// Distinct for every run in this process (never reaches any output).
+    run_id: u64,
+    /// Runnable tasks (flag set, not done), ascending.
+    runnable: RefCell<Vec<usize>>,
 }
 
 /// Who timeline lines are attributed to when no task is running.
@@ -194,8 +230,20 @@ impl Core<'_> {
                 pos.map(|i| timers.swap_remove(i))
             };
             let Some(mut timer) = due else { break };
-            if let Some(next) = (timer.fire)(self.now.get()) {
+            if let Some(d) = &self.digests {
+                let mut d = d.borrow_mut();
+                d.timer_gone(timer.deadline, timer.identity);
+                d.firing = Some(mix(timer.identity, self.now.get().as_nanos()));
+            }
+            let next = (timer.fire)(self.now.get());
+            if let Some(d) = &self.digests {
+                d.borrow_mut().firing = None;
+            }
+            if let Some(next) = next {
                 timer.deadline = next;
+                if let Some(d) = &self.digests {
+                    d.borrow_mut().timer_set(timer.deadline, timer.identity);
+                }
                 self.timers.borrow_mut().push(timer);
             }
         }
@@ -216,20 +264,40 @@ impl Core<'_> {
             runnable.clear();
             {
                 let tasks = self.tasks.borrow();
+                let mut set = self.runnable.borrow_mut();
+                for i in self
+                    .woken
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .drain(..)
+                {
+                    if let Err(at) = set.binary_search(&i) {
+                        set.insert(at, i);
+                    }
+                }
+                set.retain(|&i| !tasks[i].done && tasks[i].flag.0.load(Ordering::Relaxed));
                 let current = self.current.get();
                 // Option 0 is the task that just ran, if it can go on.
                 if let Some(c) = current {
-                    if !tasks[c].done && tasks[c].flag.0.load(Ordering::Relaxed) {
+                    if set.binary_search(&c).is_ok() {
                         runnable.push(c);
                     }
                 }
-                for (i, t) in tasks.iter().enumerate() {
-                    if Some(i) != current && !t.done && t.flag.0.load(Ordering::Relaxed) {
-                        runnable.push(i);
-                    }
-                }
+                runnable.extend(set.iter().copied().filter(|&i| Some(i) != current));
             }
             if runnable.is_empty() {
+                if self.digests.is_some() {
+                    let digest = self.state_digest(main_done_at);
+                    let decisions = self.decisions.borrow().len();
+                    let go_on =
+                        self.decide
+                            .borrow_mut()
+                            .at_quiescence(digest, decisions, self.step.get());
+                    if !go_on {
+                        self.pruned.set(true);
+                        return Outcome::Pass;
+                    }
+                }
                 let horizon = match main_done_at {
                     Some(done) => done.saturating_add(config.leak_grace).min(config.max_time),
                     None => config.max_time,
@@ -339,6 +407,9 @@ impl Core<'_> {
         match polled {
             Ok(Poll::Ready(())) => {
                 self.tasks.borrow_mut()[id].done = true;
+                if let Some(d) = &self.digests {
+                    d.borrow_mut().finished(id);
+                }
                 self.push_line(name, "exit".to_string());
                 drop(fut);
                 Ok(())
@@ -360,6 +431,9 @@ impl Core<'_> {
             }
             Err(payload) => {
                 self.tasks.borrow_mut()[id].done = true;
+                if let Some(d) = &self.digests {
+                    d.borrow_mut().finished(id);
+                }
                 let outcome = match payload.downcast::<Violation>() {
                     Ok(v) => Outcome::from_violation(*v),
                     Err(payload) => {
@@ -377,8 +451,46 @@ impl Core<'_> {
         }
     }
 
+    fn push_timer(
+        &self,
+        deadline: Duration,
+        fire: Box<dyn FnMut(Duration) -> Option<Duration> + Send>,
+        identity: u128,
+    ) -> TimerId {
+        let id = self.next_timer.get();
+        self.next_timer.set(id + 1);
+        if let Some(d) = &self.digests {
+            d.borrow_mut().timer_set(deadline, identity);
+        }
+        self.timers.borrow_mut().push(Timer {
+            id,
+            deadline,
+            fire,
+            identity,
+        });
+        TimerId(id)
+    }
+
+    /// The digest of the whole state at a quiescent point (see [`super::digest`]).
+    fn state_digest(&self, main_done_at: Option<Duration>) -> Option<u128> {
+        let d = self.digests.as_ref()?.borrow();
+        d.digest(self.now.get(), main_done_at)
+    }
+
     fn spawn_task(&self, name: String, fut: BoxTask) {
-        let flag = HostArc::new(TaskFlag(AtomicBool::new(true)));
+        if let Some(d) = &self.digests {
+            let mut d = d.borrow_mut();
+            let parent = d.actor_identity(self.current.get());
+            let child = mix(tagged(Tag::Spawned, parent), *d.actor(self.current.get()));
+            d.observe(self.current.get(), child);
+            d.spawned(child);
+        }
+        let index = self.tasks.borrow().len();
+        self.woken
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(index);
+        let flag = HostArc::new(TaskFlag(AtomicBool::new(true), index, self.woken.clone()));
         self.tasks.borrow_mut().push(Task {
             name: name.into(),
             fut: Some(fut),
@@ -396,6 +508,15 @@ impl Engine for Core<'_> {
     }
 
     fn now(&self) -> Duration {
+        let now = self.now.get();
+        if let Some(d) = &self.digests {
+            d.borrow_mut()
+                .observe(self.current.get(), tagged(Tag::Now, now.as_nanos()));
+        }
+        now
+    }
+
+    fn clock(&self) -> Duration {
         self.now.get()
     }
 
@@ -404,14 +525,29 @@ impl Engine for Core<'_> {
         deadline: Duration,
         fire: Box<dyn FnMut(Duration) -> Option<Duration> + Send>,
     ) -> TimerId {
-        let id = self.next_timer.get();
-        self.next_timer.set(id + 1);
-        self.timers.borrow_mut().push(Timer { id, deadline, fire });
-        TimerId(id)
+        // Made by the model (a Go timer or ticker): what it does is a function of its maker's
+        // state, so its identity is the maker's history.
+        let identity = match &self.digests {
+            Some(d) => {
+                let mut d = d.borrow_mut();
+                let current = self.current.get();
+                let identity = mix(tagged(Tag::Timer, *d.actor(current)), deadline.as_nanos());
+                d.observe(current, identity);
+                identity
+            }
+            None => 0,
+        };
+        self.push_timer(deadline, fire, identity)
     }
 
     fn cancel_timer(&self, id: TimerId) {
-        self.timers.borrow_mut().retain(|t| t.id != id.0);
+        let mut timers = self.timers.borrow_mut();
+        if let Some(i) = timers.iter().position(|t| t.id == id.0) {
+            let t = timers.swap_remove(i);
+            if let Some(d) = &self.digests {
+                d.borrow_mut().timer_gone(t.deadline, t.identity);
+            }
+        }
     }
 
     fn poll_sleep(&self, deadline: Duration, _first: bool, waker: &Waker) -> SleepPoll {
@@ -419,19 +555,34 @@ impl Engine for Core<'_> {
             return SleepPoll::Ready;
         }
         let waker = waker.clone();
-        let id = self.add_timer(
+        // It only wakes its task: the task and the deadline say everything about it.
+        let identity = match &self.digests {
+            Some(d) => mix(
+                tagged(Tag::Sleep, d.borrow().actor_identity(self.current.get())),
+                deadline.as_nanos(),
+            ),
+            None => 0,
+        };
+        let id = self.push_timer(
             deadline,
             Box::new(move |_| {
                 waker.wake_by_ref();
                 None
             }),
+            identity,
         );
         SleepPoll::Pending(Some(id))
     }
 
     fn choose(&self, n: usize) -> usize {
         match self.decision(DecisionKind::Choose, n as u32, &[]) {
-            Some(i) => i as usize,
+            Some(i) => {
+                if let Some(d) = &self.digests {
+                    let what = tagged(Tag::Choose, mix(n as u128, u128::from(i)));
+                    d.borrow_mut().observe(self.current.get(), what);
+                }
+                i as usize
+            }
             None => {
                 // Finish this step on the default; the loop then ends the run as pruned.
                 self.pruned.set(true);
@@ -446,9 +597,12 @@ impl Engine for Core<'_> {
         }
     }
 
-    fn object_id(&self) -> u64 {
+    fn object_id(&self, kind: ObjectKind) -> u64 {
         let id = self.next_object.get();
         self.next_object.set(id + 1);
+        if let Some(d) = &self.digests {
+            d.borrow_mut().create(id, kind, self.current.get());
+        }
         id
     }
 
@@ -456,6 +610,47 @@ impl Engine for Core<'_> {
         if let Some(fp) = &self.footprint {
             // Low bit: written. After sort + dedup, a written id appears as `2id+1`.
             fp.borrow_mut().push(id << 1 | u64::from(write));
+        }
+        if let Some(d) = &self.digests {
+            d.borrow_mut().lock(id, write, self.current.get());
+        }
+    }
+
+    fn forget(&self, id: u64) {
+        if let Some(d) = &self.digests {
+            d.borrow_mut().forget(id);
+        }
+    }
+
+    fn digesting(&self) -> bool {
+        self.digests.is_some()
+    }
+
+    fn run_id(&self) -> u64 {
+        self.run_id
+    }
+
+    fn observe(&self, what: u128) {
+        if let Some(d) = &self.digests {
+            d.borrow_mut().observe(self.current.get(), what);
+        }
+    }
+
+    fn provenance(&self) -> u128 {
+        self.digests
+            .as_ref()
+            .map_or(0, |d| *d.borrow_mut().actor(self.current.get()))
+    }
+
+    fn current_identity(&self) -> u128 {
+        self.digests
+            .as_ref()
+            .map_or(0, |d| d.borrow().actor_identity(self.current.get()))
+    }
+
+    fn publish(&self, id: u64, summary: u128) {
+        if let Some(d) = &self.digests {
+            d.borrow_mut().publish(id, summary);
         }
     }
 
@@ -501,6 +696,7 @@ pub(crate) fn install_panic_filter() {
 pub(crate) fn run(config: &Config, decide: &mut dyn Decide, make: &dyn Fn() -> Instance) -> Run {
     install_panic_filter();
     let footprints = decide.wants_footprints();
+    let digests = decide.wants_digests();
     let core = Core {
         tasks: RefCell::new(Vec::with_capacity(8)),
         now: Cell::new(Duration::ZERO),
@@ -516,6 +712,13 @@ pub(crate) fn run(config: &Config, decide: &mut dyn Decide, make: &dyn Fn() -> I
         // 0 is "no engine"; objects of this run count from 1.
         next_object: Cell::new(1),
         pruned: Cell::new(false),
+        digests: digests.then(|| RefCell::new(Digests::default())),
+        woken: HostArc::new(HostMutex::new(Vec::new())),
+        run_id: {
+            static RUNS: AtomicU64 = AtomicU64::new(1);
+            RUNS.fetch_add(1, Ordering::Relaxed)
+        },
+        runnable: RefCell::new(Vec::new()),
     };
     let body = || {
         rt::with_installed(&core, || {

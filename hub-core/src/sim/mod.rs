@@ -30,6 +30,7 @@
 //! ```
 
 pub mod demo;
+mod digest;
 mod executor;
 mod outcome;
 mod rng;

@@ -19,6 +19,7 @@
 use super::executor::{run, Decide, Run};
 use super::schedule::DecisionKind;
 use super::{Config, Instance};
+use std::collections::HashMap;
 
 type Footprint = Vec<u64>;
 
@@ -67,6 +68,20 @@ impl Node {
     }
 }
 
+/// Quiescent states already explored (stateful DFS, see `digest`), and what it took to rely
+/// on them.
+#[derive(Default)]
+struct StateCache {
+    /// Digest → the step count of its first visit. Only membership is ever read.
+    seen: HashMap<u128, u64>,
+    /// Runs stopped at a state explored before.
+    merged: u64,
+    /// The most steps a stopped run had used beyond the first visit's count.
+    max_extra_steps: u64,
+    /// The most quiescent points one run passed.
+    max_quiescent: u64,
+}
+
 /// The decider for one run: replays `path[..prefix]`, extends it beyond.
 struct SleepRun<'a> {
     path: &'a mut Vec<Node>,
@@ -76,6 +91,8 @@ struct SleepRun<'a> {
     sleep: Vec<(usize, Footprint)>,
     /// The node whose step is running, and the sleep set to filter after it.
     pending: Option<(usize, Vec<(usize, Footprint)>)>,
+    cache: Option<&'a mut StateCache>,
+    quiescent: u64,
 }
 
 impl Decide for SleepRun<'_> {
@@ -155,6 +172,36 @@ impl Decide for SleepRun<'_> {
     fn may_run_alone(&mut self, task: usize) -> bool {
         !self.sleep.iter().any(|(u, _)| *u == task)
     }
+
+    fn wants_digests(&self) -> bool {
+        self.cache.is_some()
+    }
+
+    /// A state seen before, reached by a different schedule: stop. Quiescent points passed
+    /// while replaying the prefix are the first visit itself (its subtree is being explored),
+    /// not a revisit.
+    fn at_quiescence(&mut self, digest: Option<u128>, decisions: usize, steps: u64) -> bool {
+        let Some(cache) = self.cache.as_deref_mut() else {
+            return true;
+        };
+        self.quiescent += 1;
+        cache.max_quiescent = cache.max_quiescent.max(self.quiescent);
+        let Some(digest) = digest else { return true };
+        if decisions < self.prefix {
+            return true;
+        }
+        match cache.seen.get(&digest) {
+            Some(&first) => {
+                cache.merged += 1;
+                cache.max_extra_steps = cache.max_extra_steps.max(steps.saturating_sub(first));
+                false
+            }
+            None => {
+                cache.seen.insert(digest, steps);
+                true
+            }
+        }
+    }
 }
 
 /// Move to the next branch: the deepest node with an untried option that is awake and
@@ -202,52 +249,113 @@ pub(crate) struct SleepExploration {
     pub pruned: u64,
     pub exhausted: bool,
     pub failure: Option<Run>,
+    /// With state caching: runs stopped at an explored state, and distinct states digested.
+    pub merged: u64,
+    pub states: u64,
+    /// With state caching: the most steps any run could have taken had it not been stopped at
+    /// a cached state (the longest complete run, plus the most extra steps a stopped run had
+    /// used, once per quiescent point). A proof needs it below `max_steps`.
+    pub steps_bound: u64,
 }
 
+/// `state_cache`: stop runs at quiescent states explored before (stateful DFS, `digest`);
+/// only without a preemption bound (a cached state's subtree was explored with the budget
+/// its first visit had left).
 pub(crate) fn explore(
     config: &Config,
     bound: Option<u32>,
+    state_cache: bool,
     max_runs: u64,
     make: &dyn Fn() -> Instance,
     stop_on_failure: bool,
     visit: &mut dyn FnMut(&Run) -> bool,
 ) -> SleepExploration {
+    assert!(
+        !(state_cache && bound.is_some()),
+        "state caching needs an unbounded exploration"
+    );
     let mut path: Vec<Node> = Vec::new();
+    let mut cache = state_cache.then(StateCache::default);
+    let mut longest = 0u64;
     let mut out = SleepExploration {
         complete: 0,
         pruned: 0,
         exhausted: false,
         failure: None,
+        merged: 0,
+        states: 0,
+        steps_bound: 0,
     };
+    explore_runs(
+        config,
+        bound,
+        &mut cache,
+        &mut longest,
+        max_runs,
+        make,
+        stop_on_failure,
+        visit,
+        &mut path,
+        &mut out,
+    );
+    if let Some(cache) = &cache {
+        out.merged = cache.merged;
+        out.states = cache.seen.len() as u64;
+        out.steps_bound = longest + cache.max_quiescent * cache.max_extra_steps;
+    }
+    out
+}
+
+#[allow(clippy::too_many_arguments)]
+fn explore_runs(
+    config: &Config,
+    bound: Option<u32>,
+    cache: &mut Option<StateCache>,
+    longest: &mut u64,
+    max_runs: u64,
+    make: &dyn Fn() -> Instance,
+    stop_on_failure: bool,
+    visit: &mut dyn FnMut(&Run) -> bool,
+    path: &mut Vec<Node>,
+    out: &mut SleepExploration,
+) {
     // `max_runs` counts complete schedules; pruned runs end early and are counted apart.
-    while out.complete < max_runs {
+    // With state caching most runs stop early, so every run counts against the cap.
+    let every_run = cache.is_some();
+    let counted = |out: &SleepExploration| match every_run {
+        true => out.complete + out.pruned,
+        false => out.complete,
+    };
+    while counted(out) < max_runs {
         let prefix = path.len();
         let mut decider = SleepRun {
-            path: &mut path,
+            path: &mut *path,
             prefix,
             bound,
             used: 0,
             sleep: Vec::new(),
             pending: None,
+            cache: cache.as_mut(),
+            quiescent: 0,
         };
         let r = run(config, &mut decider, make);
         if r.pruned {
             out.pruned += 1;
         } else {
             out.complete += 1;
+            *longest = (*longest).max(r.steps);
             let keep_going = visit(&r);
             if !r.outcome.is_pass() && stop_on_failure {
                 out.failure = Some(r);
-                return out;
+                return;
             }
             if !keep_going {
-                return out;
+                return;
             }
         }
-        if !backtrack(&mut path, bound) {
+        if !backtrack(path, bound) {
             out.exhausted = true;
-            return out;
+            return;
         }
     }
-    out
 }

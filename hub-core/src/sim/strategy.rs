@@ -20,6 +20,11 @@ pub enum Strategy {
     /// DFS with sleep sets: every schedule up to re-ordering independent steps (see
     /// `sleep_sets`). Unbounded, it is a proof over all interleavings; bounded, a heuristic.
     DfsSleep { preemption_bound: Option<u32> },
+    /// DFS with sleep sets over all interleavings, stopping every run that reaches a quiescent
+    /// state (every task parked, the clock about to move) explored before (see `digest`).
+    /// Finishing is a proof over all interleavings, like `DfsSleep` unbounded, in far fewer
+    /// runs when a program has phases.
+    DfsCached,
 }
 
 impl fmt::Display for Strategy {
@@ -39,6 +44,10 @@ impl fmt::Display for Strategy {
             Strategy::DfsSleep {
                 preemption_bound: None,
             } => write!(f, "dfs with sleep sets (all interleavings)"),
+            Strategy::DfsCached => write!(
+                f,
+                "dfs with sleep sets and state caching (all interleavings)"
+            ),
         }
     }
 }
@@ -123,6 +132,10 @@ pub struct Exploration {
     pub exhausted: bool,
     /// DFS with sleep sets only: runs abandoned as redundant (not counted in `schedules`).
     pub pruned: u64,
+    /// `DfsCached` only: of the pruned runs, those stopped at a quiescent state explored
+    /// before, and how many distinct quiescent states there were.
+    pub merged: u64,
+    pub states: u64,
     /// The first failing run, if any (unshrunk; see `Sim::shrink`).
     pub failure: Option<Found>,
 }
@@ -152,11 +165,17 @@ pub(crate) fn explore(
     let mut schedules = 0;
     let mut exhausted = false;
     let mut failure = None;
-    if let Strategy::DfsSleep { preemption_bound } = strategy {
+    let sleep_sets = match strategy {
+        Strategy::DfsSleep { preemption_bound } => Some((preemption_bound, false)),
+        Strategy::DfsCached => Some((None, true)),
+        _ => None,
+    };
+    if let Some((preemption_bound, state_cache)) = sleep_sets {
         let mut n = 0;
         let found = super::sleep_sets::explore(
             &quiet,
             preemption_bound,
+            state_cache,
             max_schedules,
             make,
             stop_on_failure,
@@ -165,11 +184,16 @@ pub(crate) fn explore(
                 visit(n, r)
             },
         );
+        // A cached state stands for runs that might have been longer than any run made: the
+        // proof holds only if even those stay under the step bound.
+        let within_steps = !state_cache || found.steps_bound < config.max_steps;
         return Exploration {
             strategy,
             schedules: found.complete,
-            exhausted: found.exhausted,
+            exhausted: found.exhausted && within_steps,
             pruned: found.pruned,
+            merged: found.merged,
+            states: found.states,
             failure: found.failure.map(|run| Found {
                 at: found.complete,
                 run,
@@ -202,7 +226,7 @@ pub(crate) fn explore(
                 }
                 r
             }
-            Strategy::DfsSleep { .. } => unreachable!("handled above"),
+            Strategy::DfsSleep { .. } | Strategy::DfsCached => unreachable!("handled above"),
         };
         schedules += 1;
         let keep_going = visit(schedules, &run);
@@ -220,6 +244,8 @@ pub(crate) fn explore(
         schedules,
         exhausted,
         pruned: 0,
+        merged: 0,
+        states: 0,
         failure,
     }
 }

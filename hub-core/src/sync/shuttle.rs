@@ -13,10 +13,19 @@ pub type MutexGuard<'a, T> = shuttle::sync::MutexGuard<'a, T>;
 
 impl<T> Mutex<T> {
     pub fn new(value: T) -> Self {
+        Self::of_kind(value, crate::rt::ObjectKind::Chained)
+    }
+
+    /// See the std side (state digests are the sim's; `kind` means nothing here).
+    pub(crate) fn of_kind(value: T, kind: crate::rt::ObjectKind) -> Self {
         Mutex {
-            id: crate::rt::object_id(),
+            id: crate::rt::object_id(kind),
             inner: shuttle::sync::Mutex::new(value),
         }
+    }
+
+    pub(crate) fn id(&self) -> u64 {
+        self.id
     }
 
     /// See the std side for what it declares.
