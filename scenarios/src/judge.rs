@@ -10,8 +10,9 @@ use std::collections::BTreeMap;
 /// How hard to look.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Effort {
-    /// Cap on schedules for exhaustive DFS with sleep sets (all interleavings, up to
-    /// re-ordering independent steps); a space not exhausted within it is reported as such.
+    /// Cap on runs for exhaustive DFS with sleep sets and state caching (all interleavings,
+    /// up to re-ordering independent steps, each quiescent state explored once); a space not
+    /// exhausted within it is reported as such.
     pub dfs_max: u64,
     /// Seeded random schedules, after DFS.
     pub random: u64,
@@ -36,9 +37,15 @@ pub struct Judgement {
     pub expected: Expect,
     /// The first failure, shrunk and recorded; None if every schedule passed.
     pub failure: Option<Run>,
-    /// Schedules run by DFS with sleep sets, and whether it covered every interleaving.
+    /// Complete schedules run by DFS, and whether it covered every interleaving.
     pub dfs_schedules: u64,
     pub dfs_exhausted: bool,
+    /// Runs DFS stopped at a quiescent state it had explored before, and the distinct
+    /// quiescent states it saw.
+    pub dfs_merged: u64,
+    pub dfs_states: u64,
+    /// Runs DFS stopped early (`dfs_merged` among them).
+    pub dfs_pruned: u64,
     /// The entry's cap on DFS, if its space is too large to exhaust.
     pub dfs_cap: Option<u64>,
     /// Schedules run by random exploration.
@@ -59,7 +66,13 @@ impl Judgement {
         matches(self.expected, &self.outcome())
             && (self.failure.is_some()
                 || self.dfs_exhausted
-                || self.dfs_cap.is_some_and(|cap| self.dfs_schedules >= cap))
+                || self.dfs_cap.is_some_and(|cap| self.dfs_runs() >= cap))
+    }
+
+    /// Every run DFS started: complete schedules and runs stopped early (redundant by sleep
+    /// sets, or at a state explored before). Caps count these.
+    pub fn dfs_runs(&self) -> u64 {
+        self.dfs_schedules + self.dfs_pruned
     }
 
     pub fn token(&self) -> Option<Token> {
@@ -149,6 +162,9 @@ pub fn judge_in(
         failure: None,
         dfs_schedules: 0,
         dfs_exhausted: false,
+        dfs_merged: 0,
+        dfs_states: 0,
+        dfs_pruned: 0,
         dfs_cap: entry.dfs_cap,
         random_schedules: 0,
     };
@@ -171,9 +187,7 @@ pub fn judge_in(
     };
     let dfs = quiet.explore_each(
         &make,
-        Strategy::DfsSleep {
-            preemption_bound: None,
-        },
+        Strategy::DfsCached,
         entry
             .dfs_cap
             .map_or(effort.dfs_max, |cap| cap.min(effort.dfs_max)),
@@ -184,6 +198,9 @@ pub fn judge_in(
     );
     j.dfs_schedules = dfs.schedules;
     j.dfs_exhausted = dfs.exhausted;
+    j.dfs_merged = dfs.merged;
+    j.dfs_pruned = dfs.pruned;
+    j.dfs_states = dfs.states;
     let settled = matched.is_some() || (expected == Expect::Pass && other.is_some());
     if !settled && effort.random > 0 {
         let random = quiet.explore_each(
@@ -273,8 +290,8 @@ impl Equivalence {
     }
 }
 
-/// Explore every interleaving of one variant (DFS with sleep sets, up to `max` schedules)
-/// and collect its observables.
+/// Explore every interleaving of one variant (DFS with sleep sets and state caching, up to
+/// `max` runs) and collect its observables.
 pub fn observe(entry: &Entry, variant: Variant, max: u64) -> Side {
     observe_in(&Config::default(), entry, variant, max)
 }
@@ -294,21 +311,14 @@ pub fn observe_in(config: &Config, entry: &Entry, variant: Variant, max: u64) ->
     };
     let quiet = quiet(config);
     let mut observables = BTreeMap::new();
-    let found = quiet.explore_each(
-        &make,
-        Strategy::DfsSleep {
-            preemption_bound: None,
-        },
-        max,
-        &mut |_, run| {
-            let hub = slot.borrow();
-            let seen = observable(&run.outcome, hub.as_ref().expect("the run built a hub"));
-            observables
-                .entry(seen)
-                .or_insert_with(|| run.schedule.clone());
-            true
-        },
-    );
+    let found = quiet.explore_each(&make, Strategy::DfsCached, max, &mut |_, run| {
+        let hub = slot.borrow();
+        let seen = observable(&run.outcome, hub.as_ref().expect("the run built a hub"));
+        observables
+            .entry(seen)
+            .or_insert_with(|| run.schedule.clone());
+        true
+    });
     Side {
         variant,
         schedules: found.schedules,

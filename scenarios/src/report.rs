@@ -87,7 +87,7 @@ impl std::fmt::Display for NamedEffort {
         let e = &self.effort;
         write!(
             f,
-            "{}: DFS with sleep sets up to {} schedules, then {} random schedules (seed {})",
+            "{}: DFS with sleep sets and state caching up to {} runs, then {} random schedules (seed {})",
             self.name, e.dfs_max, e.random, e.seed
         )
     }
@@ -111,7 +111,7 @@ impl Status {
     pub fn of(j: &Judgement) -> Status {
         let covered = j.failure.is_some()
             || j.dfs_exhausted
-            || j.dfs_cap.is_some_and(|cap| j.dfs_schedules >= cap);
+            || j.dfs_cap.is_some_and(|cap| j.dfs_runs() >= cap);
         if j.as_expected() && covered {
             Status::AsExpected
         } else if j.failure.is_none() && j.expected == Expect::Pass {
@@ -135,6 +135,10 @@ impl Status {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Explored {
     pub dfs_schedules: u64,
+    /// Every run DFS started (complete schedules and runs stopped early).
+    pub dfs_runs: u64,
+    /// Distinct quiescent states DFS explored (each once, see `hub_core::sim::Strategy::DfsCached`).
+    pub dfs_states: u64,
     /// DFS covered every interleaving (up to re-ordering independent steps).
     pub dfs_exhausted: bool,
     /// The bug's own cap on DFS, for spaces too large to exhaust (a bounded check).
@@ -144,27 +148,29 @@ pub struct Explored {
 }
 
 impl Explored {
-    /// "all interleavings, 72 schedules (DFS with sleep sets)", "100 DFS schedules, space not
+    /// "all interleavings: 8 quiescent states in 44 DFS runs (...)", "100 DFS runs, space not
     /// exhausted at this effort; then 50 random schedules, seed 1".
     pub fn describe(&self) -> String {
         let plural = |n: u64| if n == 1 { "" } else { "s" };
         let mut out = if self.dfs_exhausted {
             format!(
-                "all interleavings, {} schedule{} (DFS with sleep sets)",
-                self.dfs_schedules,
-                plural(self.dfs_schedules)
+                "all interleavings: {} quiescent state{} in {} DFS run{} (DFS with sleep sets and state caching)",
+                self.dfs_states,
+                plural(self.dfs_states),
+                self.dfs_runs,
+                plural(self.dfs_runs)
             )
-        } else if self.dfs_cap.is_some_and(|cap| self.dfs_schedules >= cap) {
+        } else if self.dfs_cap.is_some_and(|cap| self.dfs_runs >= cap) {
             format!(
-                "{} DFS schedule{}, this bug's cap: its space is too large to exhaust, a bounded check",
-                self.dfs_schedules,
-                plural(self.dfs_schedules)
+                "{} DFS run{}, this bug's cap: its space is too large to exhaust in a test, a bounded check",
+                self.dfs_runs,
+                plural(self.dfs_runs)
             )
         } else {
             format!(
-                "{} DFS schedule{}, space not exhausted at this effort",
-                self.dfs_schedules,
-                plural(self.dfs_schedules)
+                "{} DFS run{}, space not exhausted at this effort",
+                self.dfs_runs,
+                plural(self.dfs_runs)
             )
         };
         out += &self.then_random();
@@ -271,6 +277,8 @@ impl VariantReport {
             status: Status::of(j),
             explored: Explored {
                 dfs_schedules: j.dfs_schedules,
+                dfs_runs: j.dfs_runs(),
+                dfs_states: j.dfs_states,
                 dfs_exhausted: j.dfs_exhausted,
                 dfs_cap: j.dfs_cap,
                 random_schedules: j.random_schedules,

@@ -31,7 +31,7 @@ pub fn run(a: &EquivArgs, out: &mut dyn Write) -> CmdResult {
     let max = a.max.unwrap_or(effort.effort.dfs_max);
     let _ = writeln!(
         out,
-        "comparing {} · {va} and {vb}: every interleaving (DFS with sleep sets), up to {max} schedules each",
+        "comparing {} · {va} and {vb}: every interleaving (DFS with sleep sets and state caching), up to {max} runs each",
         entry.id
     );
     let _ = out.flush();

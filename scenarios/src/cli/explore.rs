@@ -7,8 +7,9 @@ use crate::judge;
 use hub_core::sim::{Sim, Strategy, Token};
 use std::io::Write;
 
-/// The strategy the flags ask for. `dfs` without `--preemptions` is DFS with sleep sets over
-/// all interleavings; with `--preemptions B`, plain DFS within B preemptions.
+/// The strategy the flags ask for. `dfs` without `--preemptions` is DFS with sleep sets and
+/// state caching over all interleavings; with `--preemptions B`, plain DFS within B
+/// preemptions.
 pub fn strategy(a: &ExploreArgs) -> Result<Strategy, UsageError> {
     if a.preemptions.is_some() && a.strategy != StrategyArg::Dfs {
         return Err(UsageError(
@@ -23,9 +24,7 @@ pub fn strategy(a: &ExploreArgs) -> Result<Strategy, UsageError> {
             depth: a.depth,
         },
         StrategyArg::Dfs => match a.preemptions {
-            None => Strategy::DfsSleep {
-                preemption_bound: None,
-            },
+            None => Strategy::DfsCached,
             Some(b) => Strategy::Dfs {
                 preemption_bound: Some(b),
             },

@@ -95,8 +95,10 @@ pub enum Command {
         long_about = "Explore one variant of a bug with a strategy, stop at the first failing \
             schedule, shrink it to a minimal one and print its timeline and replay token.\n\n\
             --strategy dfs without --preemptions runs DFS with sleep sets over all \
-            interleavings (a proof when it finishes); with --preemptions B it runs plain DFS \
-            over the schedules with at most B preemptions.",
+            interleavings and stops every run at a quiescent state (all tasks parked, the \
+            clock about to move) it explored before: a proof when it finishes, and --schedules \
+            caps every run it starts; with --preemptions B it runs plain DFS over the \
+            schedules with at most B preemptions.",
         after_help = "Examples:\n  \
             hubrace explore double-close-router --variant buggy\n  \
             hubrace explore slow-client-close --variant documented --strategy pct --seed 7\n  \
@@ -108,7 +110,8 @@ pub enum Command {
     Explore(ExploreArgs),
     /// Check whether two variants of a bug are observably equivalent.
     #[command(
-        long_about = "Explore every interleaving of two variants (DFS with sleep sets) and \
+        long_about = "Explore every interleaving of two variants (DFS with sleep sets and \
+            state caching) and \
             compare what the outside world can observe of each run: the verdict and what \
             every peer saw, with virtual times. Prints equal or different, with counts and, \
             if different, a witness token per side.\n\n\
@@ -209,8 +212,8 @@ pub struct ExploreArgs {
     /// Seed for random and pct.
     #[arg(long, value_name = "S", default_value_t = 1)]
     pub seed: u64,
-    /// dfs only: plain DFS within this many preemptions (without it: DFS with sleep sets over
-    /// all interleavings).
+    /// dfs only: plain DFS within this many preemptions (without it: DFS with sleep sets and
+    /// state caching over all interleavings).
     #[arg(long, value_name = "B")]
     pub preemptions: Option<u32>,
     /// pct only: the bug depth PCT targets.
