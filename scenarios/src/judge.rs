@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Effort {
     /// Cap on runs for exhaustive DFS with sleep sets and state caching (all interleavings,
-    /// up to re-ordering independent steps, each quiescent state explored once); a space not
+    /// up to re-ordering independent steps, each state explored once); a space not
     /// exhausted within it is reported as such.
     pub dfs_max: u64,
     /// Seeded random schedules, after DFS.
@@ -40,8 +40,8 @@ pub struct Judgement {
     /// Complete schedules run by DFS, and whether it covered every interleaving.
     pub dfs_schedules: u64,
     pub dfs_exhausted: bool,
-    /// Runs DFS stopped at a quiescent state it had explored before, and the distinct
-    /// quiescent states it saw.
+    /// Runs DFS stopped at a state it had explored before, and the distinct
+    /// states it saw.
     pub dfs_merged: u64,
     pub dfs_states: u64,
     /// Runs DFS stopped early (`dfs_merged` among them).

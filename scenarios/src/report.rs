@@ -137,7 +137,7 @@ pub struct Explored {
     pub dfs_schedules: u64,
     /// Every run DFS started (complete schedules and runs stopped early).
     pub dfs_runs: u64,
-    /// Distinct quiescent states DFS explored (each once, see `hub_core::sim::Strategy::DfsCached`).
+    /// Distinct states DFS explored (each once, see `hub_core::sim::Strategy::DfsCached`).
     pub dfs_states: u64,
     /// DFS covered every interleaving (up to re-ordering independent steps).
     pub dfs_exhausted: bool,
@@ -148,13 +148,13 @@ pub struct Explored {
 }
 
 impl Explored {
-    /// "all interleavings: 8 quiescent states in 44 DFS runs (...)", "100 DFS runs, space not
+    /// "all interleavings: 40 states in 34 DFS runs (...)", "100 DFS runs, space not
     /// exhausted at this effort; then 50 random schedules, seed 1".
     pub fn describe(&self) -> String {
         let plural = |n: u64| if n == 1 { "" } else { "s" };
         let mut out = if self.dfs_exhausted {
             format!(
-                "all interleavings: {} quiescent state{} in {} DFS run{} (DFS with sleep sets and state caching)",
+                "all interleavings: {} state{} in {} DFS run{} (DFS with sleep sets and state caching)",
                 self.dfs_states,
                 plural(self.dfs_states),
                 self.dfs_runs,

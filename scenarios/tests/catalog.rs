@@ -3,9 +3,9 @@
 //! Buggy variants fail with the exact verdict (panic text, leaked task and its await site,
 //! invariant name); documented variants are pinned, failing ones with their minimal
 //! timeline's size; fixed variants pass exhaustive DFS over all interleavings (sleep sets plus
-//! state caching at quiescent points: every reachable quiescent state explored once, see
+//! state caching: every reachable state explored once, see
 //! `hub_core::sim::Strategy::DfsCached`), which covers every schedule within any preemption
-//! bound, and 10,000 seeded random schedules; the counts (distinct quiescent states, runs)
+//! bound, and 10,000 seeded random schedules; the counts (distinct states, runs)
 //! are pinned so a change in the explored space shows up in review. Run with `--release`
 //! (the README's test command).
 
@@ -50,7 +50,7 @@ fn fails(id: &str, v: Variant, outcome: &str, choices: usize, preempt: u32) {
 }
 
 /// A variant expected to pass: every explored schedule passes, DFS covered its whole space
-/// (`states` distinct quiescent states in `runs` runs), and 10,000 random schedules ran too.
+/// (`states` distinct states in `runs` runs), and 10,000 random schedules ran too.
 fn passes(id: &str, v: Variant, states: u64, runs: u64) {
     let j = judged(id, v);
     assert_eq!(j.expected, Expect::Pass);
@@ -69,7 +69,7 @@ fn passes(id: &str, v: Variant, states: u64, runs: u64) {
     assert_eq!(
         (j.dfs_states, j.dfs_runs()),
         (states, runs),
-        "{id} {v}: DFS (quiescent states, runs)"
+        "{id} {v}: DFS (states, runs)"
     );
     assert_eq!(j.random_schedules, 10_000);
     assert!(j.as_expected());
@@ -106,7 +106,7 @@ mod double_close_router {
 
     #[test]
     fn double_close_router_fixed() {
-        passes(ID, Variant::Fixed, 8, 44);
+        passes(ID, Variant::Fixed, 40, 34);
     }
 }
 
@@ -140,7 +140,7 @@ mod slow_client_close {
 
     #[test]
     fn slow_client_close_fixed() {
-        passes(ID, Variant::Fixed, 25, 180);
+        passes(ID, Variant::Fixed, 90, 68);
     }
 }
 
@@ -161,7 +161,7 @@ mod premature_disconnect {
 
     #[test]
     fn premature_disconnect_fixed() {
-        passes(ID, Variant::Fixed, 11, 77);
+        passes(ID, Variant::Fixed, 48, 45);
     }
 }
 
@@ -182,7 +182,7 @@ mod keepalive_deadline {
 
     #[test]
     fn keepalive_deadline_fixed() {
-        passes(ID, Variant::Fixed, 67, 65);
+        passes(ID, Variant::Fixed, 95, 34);
     }
 }
 
@@ -217,7 +217,7 @@ mod presence_reconnect {
     #[test]
     fn presence_reconnect_fixed() {
         // Without state caching, sleep-set DFS had not finished after 2.8 million schedules.
-        passes(ID, Variant::Fixed, 65, 554);
+        passes(ID, Variant::Fixed, 302, 276);
     }
 }
 
@@ -251,7 +251,7 @@ mod unregister_after_shutdown {
     #[test]
     fn unregister_after_shutdown_fixed() {
         // Capped in this test: see the entry's `dfs_cap` for why and for the exhaustive run.
-        passes(ID, Variant::Fixed, 13_409, 20_000);
+        passes(ID, Variant::Fixed, 5_308, 20_000);
     }
 }
 
@@ -274,12 +274,12 @@ mod orphaned_pumps {
 
     #[test]
     fn orphaned_pumps_documented() {
-        passes(ID, Variant::Documented, 15, 60);
+        passes(ID, Variant::Documented, 69, 48);
     }
 
     #[test]
     fn orphaned_pumps_fixed() {
-        passes(ID, Variant::Fixed, 15, 60);
+        passes(ID, Variant::Fixed, 69, 48);
     }
 }
 
@@ -290,12 +290,12 @@ mod readpump_goroutine {
 
     #[test]
     fn readpump_goroutine_seed_002_passes() {
-        passes(ID, Variant::Buggy, 11, 23);
+        passes(ID, Variant::Buggy, 27, 20);
     }
 
     #[test]
     fn readpump_goroutine_seed_003_passes() {
-        passes(ID, Variant::Documented, 11, 71);
+        passes(ID, Variant::Documented, 38, 40);
     }
 
     /// Seed 002 blames the synchronous `readPump()` for the 0.53 ms disconnect; seed 003
@@ -314,7 +314,7 @@ mod readpump_goroutine {
             eq.only_in_a(),
             eq.only_in_b()
         );
-        // One complete run each: every other run stopped at a quiescent state explored before.
+        // One complete run each: every other run stopped at a state explored before.
         assert_eq!((eq.a.schedules, eq.b.schedules), (1, 1));
         let seen: Vec<&String> = eq.a.observables.keys().collect();
         assert_eq!(seen.len(), 1, "{seen:#?}");

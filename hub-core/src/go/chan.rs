@@ -34,6 +34,18 @@ impl<T> Clone for Chan<T> {
     }
 }
 
+/// A channel value inside hashed model state (`sync::HashedMutex`) hashes as *which* channel
+/// it is: its identity in the sim's state digests (its content is digested on its own).
+impl<T> std::hash::Hash for Chan<T> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        let id = self
+            .inner
+            .as_ref()
+            .map_or(0, |i| rt::object_seed(i.state.id()));
+        id.hash(state);
+    }
+}
+
 impl<T> fmt::Debug for Chan<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.inner {
@@ -62,6 +74,9 @@ type Prov = u128;
 struct State<T> {
     buf: VecDeque<(T, Prov)>,
     closed: bool,
+    /// Declared receiver-less ([`Chan::no_more_receivers`]): buffered values are counted,
+    /// not told apart, in state digests.
+    sealed: bool,
     next_id: u64,
     recvq: VecDeque<Entry<()>>,
     sendq: VecDeque<Entry<T>>,
@@ -83,8 +98,10 @@ impl<T> State<T> {
     /// do next. Entry ids are left out: they are only ever compared with each other.
     fn summary(&self) -> u128 {
         let mut h = mix(Tag::Object as u128, u128::from(self.closed));
-        for (_, prov) in &self.buf {
-            h = mix(h, *prov);
+        if !self.sealed {
+            for (_, prov) in &self.buf {
+                h = mix(h, *prov);
+            }
         }
         h = mix(h, self.buf.len() as u128);
         for e in &self.recvq {
@@ -169,6 +186,7 @@ impl<T: Send + 'static> Chan<T> {
                     State {
                         buf: VecDeque::new(),
                         closed: false,
+                        sealed: false,
                         next_id: 0,
                         recvq: VecDeque::new(),
                         sendq: VecDeque::new(),
@@ -307,6 +325,20 @@ impl<T: Send + 'static> Chan<T> {
         }
     }
 
+    /// Declare that no task will receive from this channel again (Go: its only receiver, a
+    /// hub's run loop, has returned). Sends behave as before; a receive is a model bug and
+    /// panics. What is buffered can then never be observed, so the sim's state digests count
+    /// it instead of telling values apart.
+    /// Only the sim keeps the mark (loom and shuttle would count the extra lock as a step).
+    pub fn no_more_receivers(&self) {
+        if !rt::digesting() {
+            return;
+        }
+        if let Some(inner) = &self.inner {
+            inner.lock_state().sealed = true;
+        }
+    }
+
     /// `len(c)`: values buffered now.
     pub fn len(&self) -> usize {
         let n = self.inner.as_ref().map_or(0, |i| i.lock_state().buf.len());
@@ -408,6 +440,11 @@ impl<T> Inner<T> {
             closed: false,
         };
         let mut st = self.lock_recv();
+        assert!(
+            !st.sealed,
+            "model bug: receive on {} after no_more_receivers",
+            self.name
+        );
         if let Some(value) = st.buf.pop_front() {
             if !me.claim(mine) {
                 st.buf.push_front(value);

@@ -4,7 +4,7 @@ use super::chan::Chan;
 use super::panics::{self, go_panic};
 use crate::rt::WaitSite;
 use crate::sync::host::Arc as HostArc;
-use crate::sync::{Arc, Mutex};
+use crate::sync::{Arc, HashedMutex};
 
 /// A Go `sync.WaitGroup`. Cloning shares it (Go code passes `*sync.WaitGroup`).
 #[derive(Clone, Debug)]
@@ -15,10 +15,10 @@ pub struct WaitGroup {
 #[derive(Debug)]
 struct WgInner {
     name: HostArc<str>,
-    state: Mutex<WgState>,
+    state: HashedMutex<WgState>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Hash)]
 struct WgState {
     count: i64,
     /// Closed when the count reaches zero; replaced when it rises again.
@@ -34,7 +34,7 @@ impl WaitGroup {
         WaitGroup {
             inner: Arc::new(WgInner {
                 name: name.into(),
-                state: Mutex::new(WgState {
+                state: HashedMutex::new(WgState {
                     count: 0,
                     zero: Chan::signal(name),
                 }),

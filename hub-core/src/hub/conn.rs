@@ -8,7 +8,7 @@
 
 use crate::go::{timeout, Chan, Select, Selected, Timer};
 use crate::rt;
-use crate::sync::{Arc, Mutex};
+use crate::sync::{Arc, HashedMutex, Mutex};
 use std::fmt;
 use std::time::Duration;
 
@@ -114,7 +114,7 @@ struct ConnInner {
     to_peer: Chan<Frame>,
     /// Closed when the server closes the connection.
     server_closed: Chan<()>,
-    closed_at: Mutex<Option<Duration>>,
+    closed_at: HashedMutex<Option<Duration>>,
     reader: Mutex<Reader>,
     observed: Mutex<Vec<(Duration, PeerSaw)>>,
 }
@@ -153,7 +153,7 @@ impl Conn {
                 server_closed: Chan::signal(format!("{name}.closed")),
                 opened_at: rt::now(),
                 script,
-                closed_at: Mutex::new(None),
+                closed_at: HashedMutex::new(None),
                 reader: Mutex::new(Reader::default()),
                 observed: Mutex::new(Vec::new()),
             }),

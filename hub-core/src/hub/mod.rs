@@ -192,6 +192,10 @@ impl Hub {
             }
         }
         crate::model_event!("hub.run returns (ctx done)");
+        // The loop was these channels' only receiver.
+        h.register.no_more_receivers();
+        h.unregister.no_more_receivers();
+        h.broadcast.no_more_receivers();
         h.log.lock().exited_at = Some(rt::now());
         h.exited.close();
     }

@@ -2,7 +2,7 @@
 //! round trip of virtual time (so the hub is busy while it waits, as on a real network).
 
 use crate::go::sleep;
-use crate::sync::{Arc, Mutex};
+use crate::sync::{Arc, HashedMutex};
 use std::collections::BTreeMap;
 use std::time::Duration;
 
@@ -15,11 +15,11 @@ pub struct Presence {
 
 #[derive(Debug)]
 struct PresenceInner {
-    round_trip: Mutex<Duration>,
-    users: Mutex<BTreeMap<UserId, Key>>,
+    round_trip: HashedMutex<Duration>,
+    users: HashedMutex<BTreeMap<UserId, Key>>,
 }
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 struct Key {
     online: bool,
     /// Bumped by every `connect`: the Fixed hub's offline is conditional on it.
@@ -30,8 +30,8 @@ impl Presence {
     pub fn new(round_trip: Duration) -> Self {
         Presence {
             inner: Arc::new(PresenceInner {
-                round_trip: Mutex::new(round_trip),
-                users: Mutex::new(BTreeMap::new()),
+                round_trip: HashedMutex::new(round_trip),
+                users: HashedMutex::new(BTreeMap::new()),
             }),
         }
     }

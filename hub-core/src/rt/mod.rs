@@ -81,6 +81,10 @@ pub(crate) trait Engine {
     fn current_identity(&self) -> u128 {
         0
     }
+    /// Object `id`'s identity in state digests (0 where there are none).
+    fn object_seed(&self, _id: u64) -> u128 {
+        0
+    }
     /// A [`ObjectKind::Summarized`] object's content changed; `summary` now describes it.
     fn publish(&self, _id: u64, _summary: u128) {}
     /// The clock, without the running task observing it (primitives that only wait on it).
@@ -218,6 +222,15 @@ pub(crate) fn current_identity() -> u128 {
     match CURRENT.with(|c| c.get()) {
         // SAFETY: see `with_installed`.
         Some(ptr) => unsafe { &*ptr }.current_identity(),
+        None => 0,
+    }
+}
+
+/// Object `id`'s identity in state digests (for content that refers to other objects).
+pub(crate) fn object_seed(id: u64) -> u128 {
+    match CURRENT.with(|c| c.get()) {
+        // SAFETY: see `with_installed`.
+        Some(ptr) => unsafe { &*ptr }.object_seed(id),
         None => 0,
     }
 }

@@ -4,11 +4,15 @@
 //! order of independent steps once. Classes still multiply across a program's phases: a hub
 //! where 34 clients connect one per millisecond has a few classes per connect (the hub parked
 //! on `register` before the send, or the send buffered before the hub looked), and they
-//! multiply. Most of them end the phase in the *same state*. Stateful DFS notices that: at
-//! every quiescent point (every task parked, the clock about to move) the sim digests the
-//! whole state, and a run that reaches a digest already explored stops there, since everything
-//! that can follow was explored from the first visit. Sleep sets are empty at that point (the
-//! clock moving wakes every sleeper), so the two reductions compose.
+//! multiply. Most of them end the phase in the *same state*. Stateful DFS notices that: before
+//! every scheduling decision and at every quiescent point (every task parked, the clock about
+//! to move) the sim digests the whole state, and a run that reaches a digest already explored
+//! stops there, since everything that can follow was explored from the first visit. With
+//! sleep sets, a revisit stops only if the first visit's sleep set (what it did not explore)
+//! is contained in its own (Godefroid's condition); otherwise it explores again and the entry
+//! keeps the intersection. At quiescent points the sleep set is empty (the clock moving wakes
+//! every sleeper). A state reached again within one run (a cycle) makes the search not a
+//! proof.
 //!
 //! # What the digest covers, and why that is the whole state
 //!
@@ -21,12 +25,16 @@
 //! - a lock of model state (`sync::Mutex`, `ObjectKind::Chained`; a `go::Mutex`'s data):
 //!   the object's content history. Every writing lock extends that history with the writer's
 //!   own history (the content after a critical section is a function of the content before
-//!   and the writer's local state).
+//!   and the writer's local state). State that is `Hash` (`sync::HashedMutex`: presence,
+//!   a connection's close time, a wait group) is digested by its content instead, so equal
+//!   content left by different writers merges.
 //! - a channel operation's result (`rt::observe`): which select case fired, closed or not,
 //!   and for a received value its *provenance*, the sender's history when it sent (the value
 //!   is a function of the sender's local state then). A channel's content is summarized by
 //!   the channel itself: buffered values' provenances, closed, and its parked senders and
-//!   receivers in queue order (`ObjectKind::Summarized`).
+//!   receivers in queue order (`ObjectKind::Summarized`). A channel declared receiver-less
+//!   (`Chan::no_more_receivers`: the hub's run loop returned) counts its buffered values
+//!   instead: nobody can observe them again, and receiving from it panics.
 //! - the clock when the code reads it (`rt::now`), a choice (`rt::choose`), a spawn (the
 //!   child's history starts from its parent's), a timer made.
 //!
@@ -35,15 +43,18 @@
 //! and that is where the merging comes from. A parked operation's own bookkeeping (its queue
 //! entries, a sleep's deadline) is covered by the channels' summaries and the timer list.
 //!
+//! Before a decision, the set of runnable tasks is part of the state too (a woken task has not
+//! yet looked at what woke it).
+//!
 //! A digest is `None` (the run is not cached) when something escapes this accounting: a lock
 //! of an object the engine did not create, or two objects or tasks with one identity.
 //!
 //! # Limits
 //!
 //! A digest is 128 bits; a collision could merge two different states (odds about 2^-100 for
-//! a million states). Step counts are not part of the state: a run that stops at a cached
-//! state at a later step could have run past `max_steps` where the first visit did not; the
-//! exploration reports the margin it relied on (`Exploration::step_margin`).
+//! a million states). Step counts are not part of the state: a stopped run stands for a run
+//! as long as its steps so far plus the longest continuation explored from that state, and
+//! the search counts as a proof only if even those stay under `max_steps`.
 
 use crate::rt::digest::{mix, tagged, Tag};
 use crate::rt::ObjectKind;
@@ -215,6 +226,14 @@ impl Digests {
             }
             Some(Slot::Tracked(_) | Slot::Internal) => {}
             Some(Slot::Unknown | Slot::Dropped) | None => self.opaque = true,
+        }
+    }
+
+    /// Object `id`'s identity (0 for one that is not tracked).
+    pub fn seed(&self, id: u64) -> u128 {
+        match self.objects.get(id as usize) {
+            Some(Slot::Tracked(t)) => t.seed,
+            _ => 0,
         }
     }
 

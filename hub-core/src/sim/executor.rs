@@ -50,10 +50,18 @@ pub(crate) trait Decide {
         false
     }
 
-    /// Every task is parked and the clock is about to move (or the run to end): the state is
-    /// `digest` (None: this run's state cannot be digested soundly), after `decisions`
-    /// decisions and `steps` steps. False abandons the run (its future was explored).
-    fn at_quiescence(&mut self, _digest: Option<u128>, _decisions: usize, _steps: u64) -> bool {
+    /// The state is `digest` (None: it cannot be digested soundly), after `decisions`
+    /// decisions and `steps` steps: before a scheduling decision, or at a quiescent point
+    /// (every task parked, the clock about to move or the run to end). `identity`: each
+    /// task's identity by index. False abandons the run (its future was explored).
+    fn at_state(
+        &mut self,
+        _digest: Option<u128>,
+        _decisions: usize,
+        _steps: u64,
+        _quiescent: bool,
+        _identity: &[u128],
+    ) -> bool {
         true
     }
 }
@@ -285,19 +293,15 @@ impl Core<'_> {
                 }
                 runnable.extend(set.iter().copied().filter(|&i| Some(i) != current));
             }
+            // Stateful DFS: a state explored before ends this run (see `digest`).
+            if self.digests.is_some()
+                && (runnable.len() != 1)
+                && !self.check_state(main_done_at, &runnable)
+            {
+                self.pruned.set(true);
+                return Outcome::Pass;
+            }
             if runnable.is_empty() {
-                if self.digests.is_some() {
-                    let digest = self.state_digest(main_done_at);
-                    let decisions = self.decisions.borrow().len();
-                    let go_on =
-                        self.decide
-                            .borrow_mut()
-                            .at_quiescence(digest, decisions, self.step.get());
-                    if !go_on {
-                        self.pruned.set(true);
-                        return Outcome::Pass;
-                    }
-                }
                 let horizon = match main_done_at {
                     Some(done) => done.saturating_add(config.leak_grace).min(config.max_time),
                     None => config.max_time,
@@ -471,10 +475,26 @@ impl Core<'_> {
         TimerId(id)
     }
 
-    /// The digest of the whole state at a quiescent point (see [`super::digest`]).
-    fn state_digest(&self, main_done_at: Option<Duration>) -> Option<u128> {
-        let d = self.digests.as_ref()?.borrow();
-        d.digest(self.now.get(), main_done_at)
+    /// Digest the state (see [`super::digest`]) before a decision among `runnable`, or at a
+    /// quiescent point (none runnable), and ask the decider whether to go on.
+    fn check_state(&self, main_done_at: Option<Duration>, runnable: &[usize]) -> bool {
+        let Some(d) = &self.digests else { return true };
+        let d = d.borrow();
+        let digest = d.digest(self.now.get(), main_done_at).map(|h| {
+            // Who may run next is part of the state (a woken task has not yet looked).
+            let woken = runnable.iter().fold(0u128, |sum, &t| {
+                sum.wrapping_add(mix(tagged(Tag::Task, d.identity[t]), 1))
+            });
+            mix(h, woken)
+        });
+        let decisions = self.decisions.borrow().len();
+        self.decide.borrow_mut().at_state(
+            digest,
+            decisions,
+            self.step.get(),
+            runnable.is_empty(),
+            &d.identity,
+        )
     }
 
     fn spawn_task(&self, name: String, fut: BoxTask) {
@@ -646,6 +666,10 @@ impl Engine for Core<'_> {
         self.digests
             .as_ref()
             .map_or(0, |d| d.borrow().actor_identity(self.current.get()))
+    }
+
+    fn object_seed(&self, id: u64) -> u128 {
+        self.digests.as_ref().map_or(0, |d| d.borrow().seed(id))
     }
 
     fn publish(&self, id: u64, summary: u128) {

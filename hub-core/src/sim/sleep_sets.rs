@@ -68,18 +68,26 @@ impl Node {
     }
 }
 
-/// Quiescent states already explored (stateful DFS, see `digest`), and what it took to rely
-/// on them.
+/// States already explored (stateful DFS, see `digest`), and what it took to rely on them.
 #[derive(Default)]
 struct StateCache {
-    /// Digest → the step count of its first visit. Only membership is ever read.
-    seen: HashMap<u128, u64>,
+    /// Digest → what its first visit explored. Only looked up, never iterated.
+    seen: HashMap<u128, Seen>,
     /// Runs stopped at a state explored before.
     merged: u64,
-    /// The most steps a stopped run had used beyond the first visit's count.
-    max_extra_steps: u64,
-    /// The most quiescent points one run passed.
-    max_quiescent: u64,
+    /// The longest run, counting a stopped run as long as the longest continuation of the
+    /// state it stopped at (its steps so far plus that state's `remaining`).
+    longest: u64,
+    /// A run reached a state it had already passed (a cycle): the search is not a proof.
+    cycle: bool,
+}
+
+struct Seen {
+    /// The sleep set there (task identities, sorted): what the first visit did not explore.
+    /// A revisit may stop only if it would skip at least as much.
+    sleep: Vec<u128>,
+    /// The most steps any run took from here to its end.
+    remaining: u64,
 }
 
 /// The decider for one run: replays `path[..prefix]`, extends it beyond.
@@ -92,7 +100,10 @@ struct SleepRun<'a> {
     /// The node whose step is running, and the sleep set to filter after it.
     pending: Option<(usize, Vec<(usize, Footprint)>)>,
     cache: Option<&'a mut StateCache>,
-    quiescent: u64,
+    /// The states this run passed, with the step count there (for `Seen::remaining`).
+    passed: Vec<(u128, u64)>,
+    /// Set when the run stopped at a state explored before: its digest.
+    stopped_at: Option<u128>,
 }
 
 impl Decide for SleepRun<'_> {
@@ -177,31 +188,56 @@ impl Decide for SleepRun<'_> {
         self.cache.is_some()
     }
 
-    /// A state seen before, reached by a different schedule: stop. Quiescent points passed
-    /// while replaying the prefix are the first visit itself (its subtree is being explored),
-    /// not a revisit.
-    fn at_quiescence(&mut self, digest: Option<u128>, decisions: usize, steps: u64) -> bool {
+    /// A state seen before, reached by a different schedule: stop, unless the first visit
+    /// skipped branches (its sleep set) that this one would explore. States passed while
+    /// replaying the prefix are the first visit itself (its subtree is being explored).
+    fn at_state(
+        &mut self,
+        digest: Option<u128>,
+        decisions: usize,
+        steps: u64,
+        quiescent: bool,
+        identity: &[u128],
+    ) -> bool {
         let Some(cache) = self.cache.as_deref_mut() else {
             return true;
         };
-        self.quiescent += 1;
-        cache.max_quiescent = cache.max_quiescent.max(self.quiescent);
         let Some(digest) = digest else { return true };
-        if decisions < self.prefix {
-            return true;
-        }
-        match cache.seen.get(&digest) {
-            Some(&first) => {
-                cache.merged += 1;
-                cache.max_extra_steps = cache.max_extra_steps.max(steps.saturating_sub(first));
-                false
+        // At a quiescent point the clock moves next, which empties the sleep set.
+        let mut sleep: Vec<u128> = match quiescent {
+            true => Vec::new(),
+            false => self.sleep.iter().map(|(t, _)| identity[*t]).collect(),
+        };
+        sleep.sort_unstable();
+        if decisions >= self.prefix {
+            if let Some(seen) = cache.seen.get_mut(&digest) {
+                if self.passed.iter().any(|(d, _)| *d == digest) {
+                    cache.cycle = true;
+                } else if is_subset(&seen.sleep, &sleep) {
+                    cache.merged += 1;
+                    self.stopped_at = Some(digest);
+                    return false;
+                }
+                // Explore again, now skipping only what both visits skip.
+                seen.sleep.retain(|t| sleep.binary_search(t).is_ok());
+            } else {
+                cache.seen.insert(
+                    digest,
+                    Seen {
+                        sleep,
+                        remaining: 0,
+                    },
+                );
             }
-            None => {
-                cache.seen.insert(digest, steps);
-                true
-            }
         }
+        self.passed.push((digest, steps));
+        true
     }
+}
+
+/// Both sorted.
+fn is_subset(small: &[u128], big: &[u128]) -> bool {
+    small.iter().all(|t| big.binary_search(t).is_ok())
 }
 
 /// Move to the next branch: the deepest node with an untried option that is awake and
@@ -276,7 +312,6 @@ pub(crate) fn explore(
     );
     let mut path: Vec<Node> = Vec::new();
     let mut cache = state_cache.then(StateCache::default);
-    let mut longest = 0u64;
     let mut out = SleepExploration {
         complete: 0,
         pruned: 0,
@@ -290,7 +325,6 @@ pub(crate) fn explore(
         config,
         bound,
         &mut cache,
-        &mut longest,
         max_runs,
         make,
         stop_on_failure,
@@ -301,7 +335,10 @@ pub(crate) fn explore(
     if let Some(cache) = &cache {
         out.merged = cache.merged;
         out.states = cache.seen.len() as u64;
-        out.steps_bound = longest + cache.max_quiescent * cache.max_extra_steps;
+        out.steps_bound = cache.longest;
+        if cache.cycle {
+            out.exhausted = false;
+        }
     }
     out
 }
@@ -311,7 +348,6 @@ fn explore_runs(
     config: &Config,
     bound: Option<u32>,
     cache: &mut Option<StateCache>,
-    longest: &mut u64,
     max_runs: u64,
     make: &dyn Fn() -> Instance,
     stop_on_failure: bool,
@@ -336,14 +372,28 @@ fn explore_runs(
             sleep: Vec::new(),
             pending: None,
             cache: cache.as_mut(),
-            quiescent: 0,
+            passed: Vec::new(),
+            stopped_at: None,
         };
         let r = run(config, &mut decider, make);
+        let (passed, stopped_at) = (decider.passed, decider.stopped_at);
+        if let Some(cache) = cache.as_mut() {
+            // This run's length, or what it stands for if it stopped at an explored state.
+            let length = r.steps
+                + stopped_at
+                    .and_then(|d| cache.seen.get(&d))
+                    .map_or(0, |seen| seen.remaining);
+            cache.longest = cache.longest.max(length);
+            for (digest, at) in passed {
+                if let Some(seen) = cache.seen.get_mut(&digest) {
+                    seen.remaining = seen.remaining.max(length - at);
+                }
+            }
+        }
         if r.pruned {
             out.pruned += 1;
         } else {
             out.complete += 1;
-            *longest = (*longest).max(r.steps);
             let keep_going = visit(&r);
             if !r.outcome.is_pass() && stop_on_failure {
                 out.failure = Some(r);

@@ -20,8 +20,9 @@ pub enum Strategy {
     /// DFS with sleep sets: every schedule up to re-ordering independent steps (see
     /// `sleep_sets`). Unbounded, it is a proof over all interleavings; bounded, a heuristic.
     DfsSleep { preemption_bound: Option<u32> },
-    /// DFS with sleep sets over all interleavings, stopping every run that reaches a quiescent
-    /// state (every task parked, the clock about to move) explored before (see `digest`).
+    /// DFS with sleep sets over all interleavings, stopping every run that reaches a state
+    /// explored before (checked before every scheduling decision and at every quiescent
+    /// point; see `digest`).
     /// Finishing is a proof over all interleavings, like `DfsSleep` unbounded, in far fewer
     /// runs when a program has phases.
     DfsCached,
@@ -132,8 +133,8 @@ pub struct Exploration {
     pub exhausted: bool,
     /// DFS with sleep sets only: runs abandoned as redundant (not counted in `schedules`).
     pub pruned: u64,
-    /// `DfsCached` only: of the pruned runs, those stopped at a quiescent state explored
-    /// before, and how many distinct quiescent states there were.
+    /// `DfsCached` only: of the pruned runs, those stopped at a state explored before, and
+    /// how many distinct states there were.
     pub merged: u64,
     pub states: u64,
     /// The first failing run, if any (unshrunk; see `Sim::shrink`).

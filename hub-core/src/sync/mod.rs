@@ -23,6 +23,9 @@ mod mocked;
 #[cfg(loom)]
 pub use self::mocked::*;
 
+mod hashed;
+pub use hashed::{HashedGuard, HashedMutex};
+
 /// Always-std primitives for engine internals (never modelled, never used by the model).
 pub mod host {
     pub use ::std::sync::atomic;
