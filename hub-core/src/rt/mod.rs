@@ -129,7 +129,7 @@ pub(crate) fn with_installed<R>(engine: &dyn Engine, f: impl FnOnce() -> R) -> R
     f()
 }
 
-/// How the sim's state digest (state caching at quiescent points, `sim::digest`) sees a
+/// How the sim's state digests (state caching, `sim::digest`) see a
 /// shared object.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum ObjectKind {
@@ -143,57 +143,42 @@ pub(crate) enum ObjectKind {
     Summarized,
 }
 
+/// `f` on the engine installed on this thread, if one is (never the ambient one: these calls
+/// are bookkeeping that engines without it skip).
+fn installed<R>(f: impl FnOnce(&dyn Engine) -> R) -> Option<R> {
+    // SAFETY: see `with_installed`.
+    CURRENT.with(|c| c.get()).map(|ptr| f(unsafe { &*ptr }))
+}
+
 /// A fresh object id from the engine installed on this thread (0 outside an engine).
 pub(crate) fn object_id(kind: ObjectKind) -> u64 {
-    match CURRENT.with(|c| c.get()) {
-        // SAFETY: see `with_installed`.
-        Some(ptr) => unsafe { &*ptr }.object_id(kind),
-        None => 0,
-    }
+    installed(|e| e.object_id(kind)).unwrap_or(0)
 }
 
 /// Object `id`, made in run `run`, was dropped. Objects of another run (a value kept from an
 /// earlier run) are not this run's: their ids mean other objects here.
 pub(crate) fn forget(id: u64, run: u64) {
-    if let Some(ptr) = CURRENT.with(|c| c.get()) {
-        // SAFETY: see `with_installed`.
-        let engine = unsafe { &*ptr };
-        if engine.run_id() == run {
-            engine.forget(id);
+    installed(|e| {
+        if e.run_id() == run {
+            e.forget(id);
         }
-    }
+    });
 }
 
 /// The run of the engine installed on this thread (0 outside one).
 pub(crate) fn run_id() -> u64 {
-    match CURRENT.with(|c| c.get()) {
-        // SAFETY: see `with_installed`.
-        Some(ptr) => unsafe { &*ptr }.run_id(),
-        None => 0,
-    }
+    installed(|e| e.run_id()).unwrap_or(0)
 }
 
 /// As [`touch`], for an object made in run `run`: one from another run taints this run's
 /// state digests (its id names another object here).
 pub(crate) fn touch_in(id: u64, run: u64, write: bool) {
-    if let Some(ptr) = CURRENT.with(|c| c.get()) {
-        // SAFETY: see `with_installed`.
-        let engine = unsafe { &*ptr };
-        if engine.run_id() == run {
-            engine.touch(id, write);
-        } else {
-            engine.touch(0, write);
-        }
-    }
+    installed(|e| e.touch(if e.run_id() == run { id } else { 0 }, write));
 }
 
 /// Whether the engine on this thread keeps state digests.
 pub(crate) fn digesting() -> bool {
-    match CURRENT.with(|c| c.get()) {
-        // SAFETY: see `with_installed`.
-        Some(ptr) => unsafe { &*ptr }.digesting(),
-        None => false,
-    }
+    installed(|e| e.digesting()).unwrap_or(false)
 }
 
 /// The running task's code saw `what` (a primitive's result: which case fired, whether the
@@ -201,46 +186,28 @@ pub(crate) fn digesting() -> bool {
 /// history, which stands for the task's local state in state digests: every input a task's
 /// code reads must reach it through here, a `Chained` lock, `now`, `choose` or `spawn`.
 pub(crate) fn observe(what: u128) {
-    if let Some(ptr) = CURRENT.with(|c| c.get()) {
-        // SAFETY: see `with_installed`.
-        unsafe { &*ptr }.observe(what);
-    }
+    installed(|e| e.observe(what));
 }
 
 /// Where a value sent now comes from: the sender's history (its local state, which the value
 /// is a function of), or the firing timer. Stored with the value; the receiver observes it.
 pub(crate) fn provenance() -> u128 {
-    match CURRENT.with(|c| c.get()) {
-        // SAFETY: see `with_installed`.
-        Some(ptr) => unsafe { &*ptr }.provenance(),
-        None => 0,
-    }
+    installed(|e| e.provenance()).unwrap_or(0)
 }
 
 /// The running task's identity, independent of spawn order across tasks.
 pub(crate) fn current_identity() -> u128 {
-    match CURRENT.with(|c| c.get()) {
-        // SAFETY: see `with_installed`.
-        Some(ptr) => unsafe { &*ptr }.current_identity(),
-        None => 0,
-    }
+    installed(|e| e.current_identity()).unwrap_or(0)
 }
 
 /// Object `id`'s identity in state digests (for content that refers to other objects).
 pub(crate) fn object_seed(id: u64) -> u128 {
-    match CURRENT.with(|c| c.get()) {
-        // SAFETY: see `with_installed`.
-        Some(ptr) => unsafe { &*ptr }.object_seed(id),
-        None => 0,
-    }
+    installed(|e| e.object_seed(id)).unwrap_or(0)
 }
 
 /// A `Summarized` object's content is now described by `summary`.
 pub(crate) fn publish(id: u64, summary: u128) {
-    if let Some(ptr) = CURRENT.with(|c| c.get()) {
-        // SAFETY: see `with_installed`.
-        unsafe { &*ptr }.publish(id, summary);
-    }
+    installed(|e| e.publish(id, summary));
 }
 
 /// The clock, not observed by the running task: for primitives that only wait on it (a
@@ -253,10 +220,7 @@ pub(crate) fn clock() -> Duration {
 /// (The std shim uses [`touch_in`], which also knows the object's run.)
 #[cfg_attr(not(any(loom, shuttle)), allow(dead_code))]
 pub(crate) fn touch(id: u64, write: bool) {
-    if let Some(ptr) = CURRENT.with(|c| c.get()) {
-        // SAFETY: see `with_installed`.
-        unsafe { &*ptr }.touch(id, write);
-    }
+    installed(|e| e.touch(id, write));
 }
 
 /// Whether the engine on this thread keeps a timeline (used by [`model_event!`]).
