@@ -289,12 +289,12 @@ pub(crate) struct SleepExploration {
     pub merged: u64,
     pub states: u64,
     /// With state caching: the most steps any run could have taken had it not been stopped at
-    /// a cached state (the longest complete run, plus the most extra steps a stopped run had
-    /// used, once per quiescent point). A proof needs it below `max_steps`.
+    /// a cached state (its steps so far plus the longest continuation explored from that
+    /// state). A proof needs it below `max_steps`.
     pub steps_bound: u64,
 }
 
-/// `state_cache`: stop runs at quiescent states explored before (stateful DFS, `digest`);
+/// `state_cache`: stop runs at states explored before (stateful DFS, `digest`);
 /// only without a preemption bound (a cached state's subtree was explored with the budget
 /// its first visit had left).
 pub(crate) fn explore(
