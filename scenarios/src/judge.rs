@@ -298,6 +298,17 @@ pub fn observe(entry: &Entry, variant: Variant, max: u64) -> Side {
 
 /// As [`observe`], with the sim's bounds from `config`.
 pub fn observe_in(config: &Config, entry: &Entry, variant: Variant, max: u64) -> Side {
+    observe_with(config, entry, variant, Strategy::DfsCached, max)
+}
+
+/// As [`observe_in`], exploring with `strategy` (to check one exploration against another).
+pub fn observe_with(
+    config: &Config,
+    entry: &Entry,
+    variant: Variant,
+    strategy: Strategy,
+    max: u64,
+) -> Side {
     let knobs = entry
         .knob
         .knobs(variant)
@@ -311,7 +322,7 @@ pub fn observe_in(config: &Config, entry: &Entry, variant: Variant, max: u64) ->
     };
     let quiet = quiet(config);
     let mut observables = BTreeMap::new();
-    let found = quiet.explore_each(&make, Strategy::DfsCached, max, &mut |_, run| {
+    let found = quiet.explore_each(&make, strategy, max, &mut |_, run| {
         let hub = slot.borrow();
         let seen = observable(&run.outcome, hub.as_ref().expect("the run built a hub"));
         observables

@@ -1,74 +1,58 @@
-//! State caching (`Strategy::DfsCached`) against plain sleep-set DFS, on every catalog entry
-//! and variant: stopping runs at quiescent states explored before must not lose a verdict.
+//! Stateful DFS (`Strategy::DfsCached`: state caching and persistent steps) against plain
+//! sleep-set DFS, on every catalog entry and variant: neither stopping runs at states explored
+//! before nor leaving a decision after a persistent step may lose an outcome.
 //!
 //! Where sleep-set DFS covers the whole space within its cap, both must reach exactly the same
-//! set of verdicts (each with its detail); where it does not, everything it reached must be
-//! among what the cached exploration reached. The cached side must finish wherever the
-//! catalog says its DFS does. This is the empirical half of the soundness argument in
-//! `hub_core::sim`'s digest module (what a digest covers, and why it is the whole state).
+//! set of observable outcomes (the verdict with its detail, and what every peer saw, with
+//! virtual times: `judge::observable`); where it does not, everything it reached must be
+//! among what stateful DFS reached. This is the empirical half of the soundness arguments in
+//! `hub_core::sim`'s `digest` (what a digest covers) and `sleep_sets` (persistent steps)
+//! modules. A reduction that skips every decision's other options fails it at once.
 
-use hub_core::sim::{Config, Exploration, Sim, Strategy};
+use hub_core::sim::{Config, Strategy};
 use scenarios::catalog::CATALOG;
-use scenarios::judge::program;
-use std::collections::BTreeSet;
+use scenarios::judge::observe_with;
 
 /// Runs per side. Sleep-set DFS without caching exhausts most entries well within it; the
 /// 34-client `unregister-after-shutdown` gets a smaller cap (a run there takes a millisecond,
-/// and neither side finishes it in a test: see its catalog entry).
+/// and plain sleep sets do not finish it in a test: see its catalog entry).
 fn cap(entry: &str) -> u64 {
     match entry {
-        "unregister-after-shutdown" => 500,
+        "unregister-after-shutdown" => 2_000,
         _ => 10_000,
     }
 }
 
-fn verdicts(
-    sim: &Sim,
-    make: &dyn Fn() -> hub_core::sim::Instance,
-    s: Strategy,
-    cap: u64,
-) -> (BTreeSet<String>, Exploration) {
-    let mut seen = BTreeSet::new();
-    let explored = sim.explore_each(&make, s, cap, &mut |_, run| {
-        seen.insert(run.outcome.to_string());
-        true
-    });
-    (seen, explored)
-}
-
 #[test]
-fn state_caching_keeps_every_verdict() {
-    let mut config = Config::default();
-    config.record = false;
-    let sim = Sim::with_config(config);
+fn state_caching_keeps_every_observable_outcome() {
+    let config = Config::default();
     let mut compared_whole = 0;
     for entry in CATALOG {
         for &variant in entry.variants() {
-            let make = program(entry, variant);
-            let (plain, plain_x) = verdicts(
-                &sim,
-                &make,
-                Strategy::DfsSleep {
-                    preemption_bound: None,
-                },
-                cap(entry.id),
-            );
-            let (cached, cached_x) = verdicts(&sim, &make, Strategy::DfsCached, cap(entry.id));
+            let plain_strategy = Strategy::DfsSleep {
+                preemption_bound: None,
+            };
+            let plain = observe_with(&config, entry, variant, plain_strategy, cap(entry.id));
+            let cached = observe_with(&config, entry, variant, Strategy::DfsCached, cap(entry.id));
             let what = format!(
-                "{} {variant}: sleep sets {} schedules (exhausted {}), cached {} schedules + {} merged (exhausted {})",
-                entry.id,
-                plain_x.schedules,
-                plain_x.exhausted,
-                cached_x.schedules,
-                cached_x.merged,
-                cached_x.exhausted
+                "{} {variant}: sleep sets {} schedules (exhausted {}), cached {} schedules (exhausted {})",
+                entry.id, plain.schedules, plain.exhausted, cached.schedules, cached.exhausted
             );
-            if plain_x.exhausted {
-                assert!(cached_x.exhausted, "{what}");
-                assert_eq!(plain, cached, "{what}");
+            let (plain_done, cached_done) = (plain.exhausted, cached.exhausted);
+            let (plain, cached) = (&plain.observables, &cached.observables);
+            if plain_done {
+                assert!(cached_done, "{what}");
+                assert!(
+                    plain.keys().eq(cached.keys()),
+                    "{what}: {plain:#?} vs {cached:#?}"
+                );
                 compared_whole += 1;
             } else {
-                assert!(plain.is_subset(&cached), "{what}: {plain:?} vs {cached:?}");
+                let missing: Vec<_> = plain.keys().filter(|k| !cached.contains_key(*k)).collect();
+                assert!(
+                    missing.is_empty(),
+                    "{what}: cached DFS never saw {missing:#?}"
+                );
             }
         }
     }

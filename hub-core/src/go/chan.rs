@@ -96,7 +96,7 @@ struct Entry<V> {
 impl<T> State<T> {
     /// What state digests see of this channel: everything that decides what its operations
     /// do next. Entry ids are left out: they are only ever compared with each other.
-    fn summary(&self) -> u128 {
+    fn summary(&self, signal: bool) -> u128 {
         let mut h = mix(Tag::Object as u128, u128::from(self.closed));
         if !self.sealed {
             for (_, prov) in &self.buf {
@@ -104,8 +104,16 @@ impl<T> State<T> {
             }
         }
         h = mix(h, self.buf.len() as u128);
-        for e in &self.recvq {
-            h = mix(mix(h, e.owner), e.case as u128);
+        if signal {
+            // Closing wakes every receiver at once, so their order does not matter.
+            let set = self.recvq.iter().fold(0u128, |sum, e| {
+                sum.wrapping_add(mix(e.owner, e.case as u128))
+            });
+            h = mix(h, set);
+        } else {
+            for e in &self.recvq {
+                h = mix(mix(h, e.owner), e.case as u128);
+            }
         }
         h = mix(h, self.recvq.len() as u128);
         for e in &self.sendq {
@@ -124,6 +132,7 @@ impl<T> State<T> {
 struct StateGuard<'a, T> {
     guard: crate::sync::MutexGuard<'a, State<T>>,
     id: u64,
+    signal: bool,
 }
 
 impl<T> std::ops::Deref for StateGuard<'_, T> {
@@ -142,7 +151,7 @@ impl<T> std::ops::DerefMut for StateGuard<'_, T> {
 impl<T> Drop for StateGuard<'_, T> {
     fn drop(&mut self) {
         if rt::digesting() {
-            rt::publish(self.id, self.guard.summary());
+            rt::publish(self.id, self.guard.summary(self.signal));
         }
     }
 }
@@ -401,6 +410,7 @@ impl<T> Inner<T> {
         StateGuard {
             guard: self.state.lock(),
             id: self.state.id(),
+            signal: self.signal,
         }
     }
 
@@ -410,6 +420,7 @@ impl<T> Inner<T> {
             StateGuard {
                 guard: self.state.lock_read(),
                 id: self.state.id(),
+                signal: true,
             }
         } else {
             self.lock_state()

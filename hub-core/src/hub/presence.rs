@@ -2,7 +2,7 @@
 //! round trip of virtual time (so the hub is busy while it waits, as on a real network).
 
 use crate::go::sleep;
-use crate::sync::{Arc, HashedMutex};
+use crate::sync::{Arc, HashedMutex, Mutex};
 use std::collections::BTreeMap;
 use std::time::Duration;
 
@@ -16,7 +16,9 @@ pub struct Presence {
 #[derive(Debug)]
 struct PresenceInner {
     round_trip: HashedMutex<Duration>,
-    users: HashedMutex<BTreeMap<UserId, Key>>,
+    /// One lock per user's key, as Redis keys are independent: calls for different users
+    /// commute, and the sim's reduction can see that they do.
+    keys: Mutex<BTreeMap<UserId, Arc<HashedMutex<Key>>>>,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -31,16 +33,24 @@ impl Presence {
         Presence {
             inner: Arc::new(PresenceInner {
                 round_trip: HashedMutex::new(round_trip),
-                users: HashedMutex::new(BTreeMap::new()),
+                keys: Mutex::new(BTreeMap::new()),
             }),
         }
     }
 
     async fn round_trip(&self) {
-        let rtt = *self.inner.round_trip.lock();
+        let rtt = *self.inner.round_trip.lock_read();
         if !rtt.is_zero() {
             sleep(rtt).await;
         }
+    }
+
+    /// `user`'s key, made on first use.
+    fn key(&self, user: UserId) -> Arc<HashedMutex<Key>> {
+        if let Some(key) = self.inner.keys.lock_read().get(&user) {
+            return key.clone();
+        }
+        self.inner.keys.lock().entry(user).or_default().clone()
     }
 
     /// Change the round trip from now on (a latency spike).
@@ -52,14 +62,14 @@ impl Presence {
     /// `SET user:{id}:online 1`
     pub async fn set_online(&self, user: UserId) {
         self.round_trip().await;
-        self.inner.users.lock().entry(user).or_default().online = true;
+        self.key(user).lock().online = true;
         crate::model_event!("presence: user {user} online");
     }
 
     /// `DEL user:{id}:online`
     pub async fn set_offline(&self, user: UserId) {
         self.round_trip().await;
-        self.inner.users.lock().entry(user).or_default().online = false;
+        self.key(user).lock().online = false;
         crate::model_event!("presence: user {user} offline");
     }
 
@@ -67,8 +77,8 @@ impl Presence {
     pub async fn connect(&self, user: UserId) -> u64 {
         self.round_trip().await;
         let generation = {
-            let mut users = self.inner.users.lock();
-            let key = users.entry(user).or_default();
+            let key = self.key(user);
+            let mut key = key.lock();
             key.online = true;
             key.generation += 1;
             key.generation
@@ -81,8 +91,8 @@ impl Presence {
     pub async fn disconnect_if(&self, user: UserId, generation: u64) -> bool {
         self.round_trip().await;
         let applied = {
-            let mut users = self.inner.users.lock();
-            let key = users.entry(user).or_default();
+            let key = self.key(user);
+            let mut key = key.lock();
             let applied = key.generation == generation;
             if applied {
                 key.online = false;
@@ -101,11 +111,12 @@ impl Presence {
 
     /// Read without a round trip (for invariants).
     pub fn is_online(&self, user: UserId) -> bool {
-        self.inner.users.lock().get(&user).is_some_and(|k| k.online)
+        let key = self.inner.keys.lock_read().get(&user).cloned();
+        key.is_some_and(|k| k.lock_read().online)
     }
 
     /// Every user the store has a key for, in order.
     pub fn users(&self) -> Vec<UserId> {
-        self.inner.users.lock().keys().copied().collect()
+        self.inner.keys.lock_read().keys().copied().collect()
     }
 }

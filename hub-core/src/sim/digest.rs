@@ -75,7 +75,10 @@ enum Slot {
     Unknown,
     Internal,
     Tracked(Tracked),
-    Dropped,
+    /// Dropped; its identity stays known for the steps that touched it (`accesses`).
+    Dropped {
+        seed: u128,
+    },
 }
 
 /// One run's digest bookkeeping.
@@ -225,14 +228,15 @@ impl Digests {
                 }
             }
             Some(Slot::Tracked(_) | Slot::Internal) => {}
-            Some(Slot::Unknown | Slot::Dropped) | None => self.opaque = true,
+            Some(Slot::Unknown | Slot::Dropped { .. }) | None => self.opaque = true,
         }
     }
 
-    /// Object `id`'s identity (0 for one that is not tracked).
+    /// Object `id`'s identity (0 for one that is not tracked), also after it was dropped.
     pub fn seed(&self, id: u64) -> u128 {
         match self.objects.get(id as usize) {
             Some(Slot::Tracked(t)) => t.seed,
+            Some(Slot::Dropped { seed }) => *seed,
             _ => 0,
         }
     }
@@ -252,9 +256,12 @@ impl Digests {
 
     pub fn forget(&mut self, id: u64) {
         if let Some(slot) = self.objects.get(id as usize).copied() {
-            if matches!(slot, Slot::Tracked(_) | Slot::Internal) {
-                self.set_object(id as usize, Slot::Dropped);
-            }
+            let seed = match slot {
+                Slot::Tracked(t) => t.seed,
+                Slot::Internal => 0,
+                Slot::Unknown | Slot::Dropped { .. } => return,
+            };
+            self.set_object(id as usize, Slot::Dropped { seed });
         }
     }
 

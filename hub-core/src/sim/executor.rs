@@ -34,8 +34,9 @@ pub(crate) trait Decide {
     }
 
     /// After every task step: which task ran, the objects it touched (sorted, deduplicated),
-    /// and whether it made a `Choose` decision.
-    fn after_step(&mut self, _task: usize, _footprint: &[u64], _had_choose: bool) {}
+    /// and whether it made a `Choose` decision. With digests, also the task's identity and
+    /// the touched objects' keys by identity (see `accesses`), stable across runs.
+    fn after_step(&mut self, _task: usize, _step: StepFootprint<'_>) {}
 
     /// Timers fired: the clock moved, so every task's next step may differ.
     fn on_clock(&mut self) {}
@@ -64,6 +65,15 @@ pub(crate) trait Decide {
     ) -> bool {
         true
     }
+}
+
+/// What a step touched (see [`Decide::after_step`]).
+pub(crate) struct StepFootprint<'a> {
+    /// `object id << 1 | written`, sorted, one entry per object.
+    pub objects: &'a [u64],
+    pub had_choose: bool,
+    /// With digests: the task's identity and `object key << 1 | written` by identity, sorted.
+    pub stable: Option<(u64, &'a [u64])>,
 }
 
 /// Follow a schedule; past its end, take the default.
@@ -404,9 +414,27 @@ impl Core<'_> {
                     false
                 }
             });
-            self.decide
-                .borrow_mut()
-                .after_step(id, &fp, self.step_chose.get());
+            let stable = self.digests.as_ref().map(|d| {
+                let d = d.borrow();
+                let mut keys: Vec<u64> = fp
+                    .iter()
+                    .map(|&e| match d.seed(e >> 1) {
+                        0 => super::accesses::ANONYMOUS << 1 | (e & 1),
+                        seed => (seed as u64) << 1 | (e & 1),
+                    })
+                    .collect();
+                keys.sort_unstable();
+                keys.dedup();
+                (d.identity[id] as u64, keys)
+            });
+            self.decide.borrow_mut().after_step(
+                id,
+                StepFootprint {
+                    objects: &fp,
+                    had_choose: self.step_chose.get(),
+                    stable: stable.as_ref().map(|(t, k)| (*t, &k[..])),
+                },
+            );
         }
         match polled {
             Ok(Poll::Ready(())) => {

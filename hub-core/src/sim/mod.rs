@@ -29,6 +29,7 @@
 //! assert!(matches!(failure.run.outcome, Outcome::Panic { ref message, .. } if message == "close of closed channel"));
 //! ```
 
+mod accesses;
 pub mod demo;
 mod digest;
 mod executor;

@@ -15,8 +15,36 @@
 //! bound *in the order DFS meets them*: a class whose only in-bound member is skipped because
 //! an out-of-bound member stands for it is missed (Coons et al., 2013). Use it unbounded for
 //! proofs; bounded, it is a heuristic and reported as such.
+//!
+//! # Persistent steps (with state caching only)
+//!
+//! Sleep sets skip re-orderings but still visit every reachable *state*: 17 independent
+//! one-step tasks woken in one instant make 2^17 states (which of them have run), and state
+//! caching cannot merge those, as they differ. So stateful DFS also asks, when the option it
+//! took at a decision is explored: did any *other* task's step in that subtree conflict with
+//! the step the option ran (touch an object it touched, one of the two writing)? If none did,
+//! the decision's other options are not explored.
+//!
+//! Why that loses nothing: take any run from the decision that does not start with task `t`
+//! (the option taken). Until `t` runs, every step in it is a step of another task; the first
+//! one that conflicts with `t`'s step would also have run, conflicting, after `t`'s step (the
+//! steps before it commute with `t`'s), so it would be in the explored subtree. None is, so
+//! every step before `t`'s commutes with it, and the run equals (up to swapping independent
+//! steps) one that runs `t` first: one the subtree covers. This is the backtracking rule of
+//! source-set DPOR (Abdulla et al., 2014) made coarser: DPOR explores another option when a
+//! step of the subtree *races* with the taken one; here any conflict at all explores every
+//! option, so the options explored are a superset of DPOR's, which is complete with sleep
+//! sets.
+//!
+//! What the subtree touched is known from the steps its runs made (objects and tasks by their
+//! digest identities, see `accesses`), and for a run stopped at a cached state, from what the
+//! exploration of that state touched, kept with the state once it is done. A step that made a
+//! `Choose` never counts as persistent. `scenarios/tests/state_cache.rs` checks the result
+//! against plain sleep-set DFS on the whole catalog: the same observable outcomes wherever
+//! the plain search finishes.
 
-use super::executor::{run, Decide, Run};
+use super::accesses::Accesses;
+use super::executor::{run, Decide, Run, StepFootprint};
 use super::schedule::DecisionKind;
 use super::{Config, Instance};
 use std::collections::HashMap;
@@ -55,6 +83,49 @@ struct Node {
     tried: Vec<u32>,
     /// The sleep set on arrival.
     sleep: Vec<(usize, Footprint)>,
+    /// Stateful DFS only (see "persistent steps"): the steps run after this decision with the
+    /// taken option, up to the next decision, as (task identity, object keys); the first is
+    /// the taken task's step.
+    segment: Segment,
+    /// The accesses of everything explored below the next decision, with the taken option.
+    below: Accesses,
+    /// The accesses of every option explored so far, with their subtrees.
+    total: Accesses,
+    /// States passed in the segment (digest, steps of the segment before it), whose subtree
+    /// summaries are known once the taken option is done.
+    states: Vec<(u128, usize)>,
+}
+
+/// Steps as (task, end of its keys in `keys`).
+#[derive(Clone, Debug, Default)]
+struct Segment {
+    steps: Vec<(u64, usize)>,
+    keys: Vec<u64>,
+}
+
+impl Segment {
+    fn push(&mut self, task: u64, keys: &[u64]) {
+        self.keys.extend_from_slice(keys);
+        self.steps.push((task, self.keys.len()));
+    }
+
+    fn step(&self, i: usize) -> (u64, &[u64]) {
+        let start = if i == 0 { 0 } else { self.steps[i - 1].1 };
+        let (task, end) = self.steps[i];
+        (task, &self.keys[start..end])
+    }
+
+    /// The accesses of steps `from..`, with `below`.
+    fn accesses_from(&self, from: usize, below: &Accesses) -> Accesses {
+        let mut a = Accesses::of_steps((from..self.steps.len()).map(|i| self.step(i)));
+        a.union(below);
+        a
+    }
+
+    fn clear(&mut self) {
+        self.steps.clear();
+        self.keys.clear();
+    }
 }
 
 impl Node {
@@ -80,6 +151,8 @@ struct StateCache {
     longest: u64,
     /// A run reached a state it had already passed (a cycle): the search is not a proof.
     cycle: bool,
+    /// Decisions left after one option because its step was persistent.
+    persistent: u64,
 }
 
 struct Seen {
@@ -88,6 +161,9 @@ struct Seen {
     sleep: Vec<u128>,
     /// The most steps any run took from here to its end.
     remaining: u64,
+    /// What the steps explored from here touched, once that exploration is done: a run that
+    /// stops here counts them as its own continuation.
+    accesses: Option<Accesses>,
 }
 
 /// The decider for one run: replays `path[..prefix]`, extends it beyond.
@@ -104,6 +180,8 @@ struct SleepRun<'a> {
     passed: Vec<(u128, u64)>,
     /// Set when the run stopped at a state explored before: its digest.
     stopped_at: Option<u128>,
+    /// Decisions made so far in this run.
+    decided: usize,
 }
 
 impl Decide for SleepRun<'_> {
@@ -129,6 +207,10 @@ impl Decide for SleepRun<'_> {
                 done: Vec::new(),
                 tried: Vec::new(),
                 sleep: self.sleep.clone(),
+                segment: Segment::default(),
+                below: Accesses::default(),
+                total: Accesses::default(),
+                states: Vec::new(),
             };
             let pick = match kind {
                 DecisionKind::Choose => Some(0),
@@ -142,6 +224,7 @@ impl Decide for SleepRun<'_> {
             self.path.push(node);
             c
         };
+        self.decided = index + 1;
         let node = &self.path[index];
         self.used += node.cost(taken);
         if let DecisionKind::Schedule { .. } = kind {
@@ -160,7 +243,15 @@ impl Decide for SleepRun<'_> {
         true
     }
 
-    fn after_step(&mut self, task: usize, footprint: &[u64], had_choose: bool) {
+    fn after_step(&mut self, task: usize, step: StepFootprint<'_>) {
+        let (footprint, had_choose) = (step.objects, step.had_choose);
+        // Steps after the last decision replayed from `path` were recorded by an earlier run.
+        if let (true, Some((identity, keys))) = (
+            self.cache.is_some() && self.decided > 0 && self.decided >= self.prefix,
+            step.stable,
+        ) {
+            self.path[self.decided - 1].segment.push(identity, keys);
+        }
         let base = match self.pending.take() {
             Some((index, base)) => {
                 self.path[index].taken_fp = (!had_choose).then(|| footprint.to_vec());
@@ -226,8 +317,13 @@ impl Decide for SleepRun<'_> {
                     Seen {
                         sleep,
                         remaining: 0,
+                        accesses: None,
                     },
                 );
+            }
+            if decisions > 0 {
+                let node = &mut self.path[decisions - 1];
+                node.states.push((digest, node.segment.steps.len()));
             }
         }
         self.passed.push((digest, steps));
@@ -241,8 +337,9 @@ fn is_subset(small: &[u128], big: &[u128]) -> bool {
 }
 
 /// Move to the next branch: the deepest node with an untried option that is awake and
-/// within the bound. False when the tree is exhausted.
-fn backtrack(path: &mut Vec<Node>, bound: Option<u32>) -> bool {
+/// within the bound. False when the tree is exhausted. With a state cache, also close the
+/// books on every option it leaves (see "persistent steps").
+fn backtrack(path: &mut Vec<Node>, bound: Option<u32>, mut cache: Option<&mut StateCache>) -> bool {
     let mut used: Vec<u32> = Vec::with_capacity(path.len());
     let mut total = 0;
     for n in path.iter() {
@@ -252,13 +349,18 @@ fn backtrack(path: &mut Vec<Node>, bound: Option<u32>) -> bool {
     while !path.is_empty() {
         let i = path.len() - 1;
         let node = &mut path[i];
+        let persistent = match cache.as_deref_mut() {
+            Some(cache) => option_done(node, cache),
+            None => false,
+        };
         let next = match node.kind {
             DecisionKind::Choose => (node.taken + 1 < node.options).then_some(node.taken + 1),
             DecisionKind::Schedule { .. } => {
                 let task = node.candidates[node.taken as usize];
                 node.done.push((task, node.taken_fp.take()));
                 (0..node.options).find(|&c| {
-                    !node.tried.contains(&c)
+                    !persistent
+                        && !node.tried.contains(&c)
                         && !node.asleep(c)
                         && bound.is_none_or(|b| used[i] + node.cost(c) <= b)
                 })
@@ -272,11 +374,46 @@ fn backtrack(path: &mut Vec<Node>, bound: Option<u32>) -> bool {
                 return true;
             }
             None => {
-                path.pop();
+                let done = path.pop().expect("not empty");
+                if let Some(parent) = path.last_mut() {
+                    parent.below.union(&done.total);
+                }
             }
         }
     }
     false
+}
+
+/// The taken option of `node` is explored: record what its subtree touched (for the node,
+/// and for the states passed in its segment), and say whether the taken step is persistent:
+/// no other task's step in its subtree conflicts with it.
+fn option_done(node: &mut Node, cache: &mut StateCache) -> bool {
+    for &(digest, from) in &node.states {
+        let accesses = node.segment.accesses_from(from, &node.below);
+        if let Some(seen) = cache.seen.get_mut(&digest) {
+            match &mut seen.accesses {
+                Some(known) => known.union(&accesses),
+                None => seen.accesses = Some(accesses),
+            }
+        }
+    }
+    let mut persistent = false;
+    if let (DecisionKind::Schedule { .. }, Some(_), false) =
+        (node.kind, &node.taken_fp, node.segment.steps.is_empty())
+    {
+        let (task, keys) = node.segment.step(0);
+        let after = node.segment.accesses_from(1, &node.below);
+        persistent = !after.conflicts(task, keys);
+        if persistent {
+            cache.persistent += 1;
+        }
+    }
+    let option = node.segment.accesses_from(0, &node.below);
+    node.total.union(&option);
+    node.segment.clear();
+    node.below = Accesses::default();
+    node.states.clear();
+    persistent
 }
 
 /// What a sleep-set exploration did.
@@ -355,13 +492,9 @@ fn explore_runs(
     path: &mut Vec<Node>,
     out: &mut SleepExploration,
 ) {
-    // `max_runs` counts complete schedules; pruned runs end early and are counted apart.
-    // With state caching most runs stop early, so every run counts against the cap.
-    let every_run = cache.is_some();
-    let counted = |out: &SleepExploration| match every_run {
-        true => out.complete + out.pruned,
-        false => out.complete,
-    };
+    // `max_runs` counts every run started, pruned ones too: with a strong reduction almost
+    // every run is pruned, and a cap on complete schedules alone would not bound the work.
+    let counted = |out: &SleepExploration| out.complete + out.pruned;
     while counted(out) < max_runs {
         let prefix = path.len();
         let mut decider = SleepRun {
@@ -374,10 +507,19 @@ fn explore_runs(
             cache: cache.as_mut(),
             passed: Vec::new(),
             stopped_at: None,
+            decided: 0,
         };
         let r = run(config, &mut decider, make);
-        let (passed, stopped_at) = (decider.passed, decider.stopped_at);
+        let (passed, stopped_at, decided) = (decider.passed, decider.stopped_at, decider.decided);
         if let Some(cache) = cache.as_mut() {
+            // A stopped run's continuation is what was explored from where it stopped.
+            if let (Some(d), Some(node)) = (stopped_at, decided.checked_sub(1)) {
+                let below = match cache.seen.get(&d).and_then(|seen| seen.accesses.as_ref()) {
+                    Some(known) => known.clone(),
+                    None => Accesses::wild(),
+                };
+                path[node].below.union(&below);
+            }
             // This run's length, or what it stands for if it stopped at an explored state.
             let length = r.steps
                 + stopped_at
@@ -403,7 +545,7 @@ fn explore_runs(
                 return;
             }
         }
-        if !backtrack(path, bound) {
+        if !backtrack(path, bound, cache.as_mut()) {
             out.exhausted = true;
             return;
         }

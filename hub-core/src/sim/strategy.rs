@@ -22,9 +22,10 @@ pub enum Strategy {
     DfsSleep { preemption_bound: Option<u32> },
     /// DFS with sleep sets over all interleavings, stopping every run that reaches a state
     /// explored before (checked before every scheduling decision and at every quiescent
-    /// point; see `digest`).
+    /// point; see `digest`), and leaving a decision after one option when no other task's
+    /// step below it conflicted with the step it ran (see `sleep_sets`, persistent steps).
     /// Finishing is a proof over all interleavings, like `DfsSleep` unbounded, in far fewer
-    /// runs when a program has phases.
+    /// runs when a program has phases or many independent tasks.
     DfsCached,
 }
 

@@ -36,6 +36,16 @@ impl<T: Hash> HashedMutex<T> {
             id: self.inner.id(),
         }
     }
+
+    /// Lock to read only (see `Mutex::lock_read`): readers commute with each other, and
+    /// nothing is published on release.
+    pub fn lock_read(&self) -> MutexGuard<'_, T> {
+        let guard = self.inner.lock_read();
+        if rt::digesting() {
+            rt::observe(tagged(Tag::Locked, content(&*guard)));
+        }
+        guard
+    }
 }
 
 impl<T: Hash + Default> Default for HashedMutex<T> {
