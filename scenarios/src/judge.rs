@@ -185,16 +185,14 @@ pub fn judge_in(
         }
         expected != Expect::Pass
     };
-    let dfs = quiet.explore_each(
+    let dfs = quiet.explore_each_with_progress(
         &make,
         Strategy::DfsCached,
         entry
             .dfs_cap
             .map_or(effort.dfs_max, |cap| cap.min(effort.dfs_max)),
-        &mut |n, run| {
-            progress("dfs", n);
-            look(run, &mut matched, &mut other)
-        },
+        &mut |n| progress("dfs", n),
+        &mut |_, run| look(run, &mut matched, &mut other),
     );
     j.dfs_schedules = dfs.schedules;
     j.dfs_exhausted = dfs.exhausted;

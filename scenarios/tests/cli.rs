@@ -304,7 +304,11 @@ fn an_unexpected_verdict_exits_1() {
         "1",
     ]);
     assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
-    assert!(stdout(&o).contains("no failure in 1 schedules"));
+    assert!(
+        stdout(&o).contains("no failure in 13 states, 1 runs (the space was not exhausted)"),
+        "{}",
+        stdout(&o)
+    );
 }
 
 #[test]

@@ -226,7 +226,8 @@ impl Sim {
         self.explore_with_progress(program, strategy, max_schedules, &mut |_| {})
     }
 
-    /// As [`Sim::explore`], calling `progress(schedules_run)` after every run.
+    /// As [`Sim::explore`], calling `progress(runs)` after every run (for the DFS strategies
+    /// with sleep sets, runs stopped early count too: with state caching most runs do).
     pub fn explore_with_progress<P, I>(
         &self,
         program: &P,
@@ -245,10 +246,8 @@ impl Sim {
             max_schedules,
             &make,
             true,
-            &mut |n, _| {
-                progress(n);
-                true
-            },
+            progress,
+            &mut |_, _| true,
         )
     }
 
@@ -266,8 +265,33 @@ impl Sim {
         P: Fn() -> I,
         I: IntoInstance,
     {
+        self.explore_each_with_progress(program, strategy, max_schedules, &mut |_| {}, visit)
+    }
+
+    /// As [`Sim::explore_each`], also calling `progress(runs)` after every run (see
+    /// [`Sim::explore_with_progress`]).
+    pub fn explore_each_with_progress<P, I>(
+        &self,
+        program: &P,
+        strategy: Strategy,
+        max_schedules: u64,
+        progress: &mut dyn FnMut(u64),
+        visit: &mut dyn FnMut(u64, &Run) -> bool,
+    ) -> Exploration
+    where
+        P: Fn() -> I,
+        I: IntoInstance,
+    {
         let make = || program().into_instance();
-        strategy::explore(&self.config, strategy, max_schedules, &make, false, visit)
+        strategy::explore(
+            &self.config,
+            strategy,
+            max_schedules,
+            &make,
+            false,
+            progress,
+            visit,
+        )
     }
 
     /// Shrink a failing run's schedule to the fewest non-default choices, then the shortest,

@@ -431,22 +431,31 @@ pub(crate) struct SleepExploration {
     pub steps_bound: u64,
 }
 
-/// `state_cache`: stop runs at states explored before (stateful DFS, `digest`);
-/// only without a preemption bound (a cached state's subtree was explored with the budget
-/// its first visit had left).
+/// Which search.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Search {
+    /// Sleep sets alone, within an optional preemption bound.
+    Sleep { preemption_bound: Option<u32> },
+    /// Sleep sets, state caching (stop runs at states explored before, `digest`) and
+    /// persistent steps; never bounded (a cached state's subtree was explored with the
+    /// budget its first visit had left).
+    Stateful,
+}
+
+/// Explore with `search`.
 pub(crate) fn explore(
     config: &Config,
-    bound: Option<u32>,
-    state_cache: bool,
+    search: Search,
     max_runs: u64,
     make: &dyn Fn() -> Instance,
     stop_on_failure: bool,
+    progress: &mut dyn FnMut(u64),
     visit: &mut dyn FnMut(&Run) -> bool,
 ) -> SleepExploration {
-    assert!(
-        !(state_cache && bound.is_some()),
-        "state caching needs an unbounded exploration"
-    );
+    let (bound, state_cache) = match search {
+        Search::Sleep { preemption_bound } => (preemption_bound, false),
+        Search::Stateful => (None, true),
+    };
     let mut path: Vec<Node> = Vec::new();
     let mut cache = state_cache.then(StateCache::default);
     let mut out = SleepExploration {
@@ -465,6 +474,7 @@ pub(crate) fn explore(
         max_runs,
         make,
         stop_on_failure,
+        progress,
         visit,
         &mut path,
         &mut out,
@@ -488,6 +498,7 @@ fn explore_runs(
     max_runs: u64,
     make: &dyn Fn() -> Instance,
     stop_on_failure: bool,
+    progress: &mut dyn FnMut(u64),
     visit: &mut dyn FnMut(&Run) -> bool,
     path: &mut Vec<Node>,
     out: &mut SleepExploration,
@@ -534,8 +545,10 @@ fn explore_runs(
         }
         if r.pruned {
             out.pruned += 1;
+            progress(counted(out));
         } else {
             out.complete += 1;
+            progress(counted(out));
             let keep_going = visit(&r);
             if !r.outcome.is_pass() && stop_on_failure {
                 out.failure = Some(r);

@@ -3,6 +3,7 @@
 use super::executor::{run, Decide, Run, Scripted};
 use super::rng::{derive, Rng};
 use super::schedule::{Decision, DecisionKind, Schedule};
+use super::sleep_sets::Search;
 use super::{Config, Instance};
 use std::fmt;
 
@@ -151,13 +152,15 @@ pub struct Found {
 }
 
 /// Run up to `max_schedules` schedules, calling `visit(schedules_so_far, run)` after each
-/// (it returns false to stop). Stops at the first failure if `stop_on_failure`.
+/// complete one (it returns false to stop) and `progress(runs)` after every run. Stops at the
+/// first failure if `stop_on_failure`.
 pub(crate) fn explore(
     config: &Config,
     strategy: Strategy,
     max_schedules: u64,
     make: &dyn Fn() -> Instance,
     stop_on_failure: bool,
+    progress: &mut dyn FnMut(u64),
     visit: &mut dyn FnMut(u64, &Run) -> bool,
 ) -> Exploration {
     let quiet = Config {
@@ -168,19 +171,20 @@ pub(crate) fn explore(
     let mut exhausted = false;
     let mut failure = None;
     let sleep_sets = match strategy {
-        Strategy::DfsSleep { preemption_bound } => Some((preemption_bound, false)),
-        Strategy::DfsCached => Some((None, true)),
+        Strategy::DfsSleep { preemption_bound } => Some(Search::Sleep { preemption_bound }),
+        Strategy::DfsCached => Some(Search::Stateful),
         _ => None,
     };
-    if let Some((preemption_bound, state_cache)) = sleep_sets {
+    if let Some(search) = sleep_sets {
+        let state_cache = matches!(search, Search::Stateful);
         let mut n = 0;
         let found = super::sleep_sets::explore(
             &quiet,
-            preemption_bound,
-            state_cache,
+            search,
             max_schedules,
             make,
             stop_on_failure,
+            progress,
             &mut |r| {
                 n += 1;
                 visit(n, r)
@@ -231,6 +235,7 @@ pub(crate) fn explore(
             Strategy::DfsSleep { .. } | Strategy::DfsCached => unreachable!("handled above"),
         };
         schedules += 1;
+        progress(schedules);
         let keep_going = visit(schedules, &run);
         if !run.outcome.is_pass() && stop_on_failure {
             failure = Some(Found { at: schedules, run });

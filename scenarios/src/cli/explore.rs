@@ -40,9 +40,13 @@ pub fn run(a: &ExploreArgs, out: &mut dyn Write) -> CmdResult {
     let expected = entry.expected(variant);
     let sim = Sim::with_config(config);
     let program = judge::program(entry, variant);
+    let unit = match strategy {
+        Strategy::DfsCached => "runs",
+        _ => "schedules",
+    };
     let _ = writeln!(
         out,
-        "exploring {} · {variant} with {strategy}, up to {} schedules",
+        "exploring {} · {variant} with {strategy}, up to {} {unit}",
         entry.id, a.schedules
     );
     if let Some(e) = expected {
@@ -61,7 +65,16 @@ pub fn run(a: &ExploreArgs, out: &mut dyn Write) -> CmdResult {
         } else {
             "the space was not exhausted"
         };
-        let _ = writeln!(out, "no failure in {} schedules ({scope})", found.schedules);
+        let _ = match strategy {
+            // Most of its runs stop early at a state explored before: count states and runs.
+            Strategy::DfsCached => writeln!(
+                out,
+                "no failure in {} states, {} runs ({scope})",
+                found.states,
+                found.schedules + found.pruned
+            ),
+            _ => writeln!(out, "no failure in {} schedules ({scope})", found.schedules),
+        };
         return Ok(match expected {
             Some(Expect::Pass) | None => exit::OK,
             Some(_) => exit::MISMATCH,

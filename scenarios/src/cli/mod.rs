@@ -94,11 +94,11 @@ pub enum Command {
     #[command(
         long_about = "Explore one variant of a bug with a strategy, stop at the first failing \
             schedule, shrink it to a minimal one and print its timeline and replay token.\n\n\
-            --strategy dfs without --preemptions runs DFS with sleep sets over all \
-            interleavings and stops every run at a quiescent state (all tasks parked, the \
-            clock about to move) it explored before: a proof when it finishes, and --schedules \
-            caps every run it starts; with --preemptions B it runs plain DFS over the \
-            schedules with at most B preemptions.",
+            --strategy dfs without --preemptions runs stateful DFS over all interleavings: \
+            sleep sets, a run stops at any state it explored before, and a decision whose \
+            explored step conflicted with no other task's is not branched. It is a proof when \
+            it finishes, and --schedules caps every run it starts. With --preemptions B it \
+            runs plain DFS over the schedules with at most B preemptions.",
         after_help = "Examples:\n  \
             hubrace explore double-close-router --variant buggy\n  \
             hubrace explore slow-client-close --variant documented --strategy pct --seed 7\n  \
