@@ -200,8 +200,9 @@ pub(crate) fn explore(
             pruned: found.pruned,
             merged: found.merged,
             states: found.states,
+            // Counted in runs started, as the cap is: most runs stop early.
             failure: found.failure.map(|run| Found {
-                at: found.complete,
+                at: found.complete + found.pruned,
                 run,
             }),
         };

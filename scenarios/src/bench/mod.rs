@@ -12,8 +12,8 @@
 //!   random, PCT and DFS, and shuttle random and PCT, over seeds 1..=N; loom, which cannot
 //!   run 34 clients, on its scaled model of the same bug (deterministic: one run);
 //! - every fixed variant of loom's scaled models: schedules and seconds for `sim`'s DFS and
-//!   loom to explore the whole space at preemption bounds 2 and 3 (and `sim`'s DFS with sleep
-//!   sets over all interleavings);
+//!   loom to explore the whole space at preemption bounds 2 and 3 (and `sim`'s stateful DFS
+//!   over all interleavings);
 //! - executions per second of every engine on those scaled models.
 //!
 //! Nothing here is asserted on: the figures go in the README, with the machine they ran on.

@@ -11,7 +11,7 @@
 //! rate  shuttle-random  double-close-router  fixed  -  2000  0.310000  -  -
 //! ```
 //! `param` is the seed (`first-failure`; `-` for a deterministic engine), the preemption
-//! bound (`finish`; `-` for sim's DFS with sleep sets over all interleavings), or `-`.
+//! bound (`finish`; `-` for sim's stateful DFS over all interleavings), or `-`.
 
 use hub_core::knobs::Variant;
 use std::fmt;

@@ -44,10 +44,8 @@ pub fn measure(config: &Config, opts: &Options, emit: &mut dyn FnMut(Record)) {
                 opts,
             ));
         }
-        // DFS has no seed: one run says it all.
-        let dfs = Strategy::DfsSleep {
-            preemption_bound: None,
-        };
+        // DFS has no seed: one run says it all. The catalog's own search: stateful DFS.
+        let dfs = Strategy::DfsCached;
         emit(first_failure(
             &sim,
             Engine::SimDfs,
@@ -67,9 +65,7 @@ pub fn measure(config: &Config, opts: &Options, emit: &mut dyn FnMut(Record)) {
             let (found, seconds) = timed(|| sim.explore(&scaled(bug), dfs, opts.finish_cap));
             emit(finish(bug, Some(u64::from(bound)), &found, seconds));
         }
-        let all = Strategy::DfsSleep {
-            preemption_bound: None,
-        };
+        let all = Strategy::DfsCached;
         let (found, seconds) = timed(|| sim.explore(&scaled(bug), all, opts.finish_cap));
         emit(finish(bug, None, &found, seconds));
         let throughput = [
@@ -139,7 +135,12 @@ fn first_failure(
             };
             (f.at, result, f.run.outcome.to_string())
         }
-        None => (found.schedules, Ending::NotFound, String::new()),
+        // Runs started: with DFS's sleep sets and state caching, most runs stop early.
+        None => (
+            found.schedules + found.pruned,
+            Ending::NotFound,
+            String::new(),
+        ),
     };
     Record {
         kind: Kind::FirstFailure,
@@ -161,7 +162,7 @@ fn finish(bug: &str, bound: Option<u64>, found: &Exploration, seconds: f64) -> R
         bug: bug.to_string(),
         variant: Variant::Fixed,
         param: bound,
-        count: found.schedules,
+        count: found.schedules + found.pruned,
         seconds,
         result: if found.exhausted {
             Ending::Exhausted

@@ -347,8 +347,9 @@ pub fn render(records: &[Record]) -> String {
             "Schedules (executions) and time to explore every interleaving within a preemption \
              bound, on loom's scaled models. The bounds count different things: `sim` \
              preempts only where a task could go on but another is picked; loom at every \
-             lock, park and unpark. \"All interleavings\" is `sim`'s DFS with sleep sets, \
-             no bound.\n"
+             lock, park and unpark. \"All interleavings\" is `sim`'s stateful DFS (sleep \
+             sets, state caching, persistent steps; the catalog's search), no bound, counted \
+             in runs started.\n"
         );
         let mut columns: Vec<String> = Vec::new();
         for b in &bounds {
