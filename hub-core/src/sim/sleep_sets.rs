@@ -151,8 +151,6 @@ struct StateCache {
     longest: u64,
     /// A run reached a state it had already passed (a cycle): the search is not a proof.
     cycle: bool,
-    /// Decisions left after one option because its step was persistent.
-    persistent: u64,
 }
 
 struct Seen {
@@ -404,9 +402,6 @@ fn option_done(node: &mut Node, cache: &mut StateCache) -> bool {
         let (task, keys) = node.segment.step(0);
         let after = node.segment.accesses_from(1, &node.below);
         persistent = !after.conflicts(task, keys);
-        if persistent {
-            cache.persistent += 1;
-        }
     }
     let option = node.segment.accesses_from(0, &node.below);
     node.total.union(&option);
