@@ -118,10 +118,6 @@ pub struct Entry {
     pub expect: &'static [(Variant, Expect)],
     /// What we chose where the seed is silent.
     pub choices: &'static [&'static str],
-    /// DFS with sleep sets and state caching covers every interleaving of most programs (a
-    /// proof). Where the space has too many distinct states to finish in a test, `Some(n)`
-    /// caps it at `n` runs, and reports say the space was *not* exhausted.
-    pub dfs_cap: Option<u64>,
 }
 
 impl Entry {
@@ -358,7 +354,6 @@ pub static CATALOG: &[Entry] = &[
             (Variant::Documented, Expect::Panic("close of closed channel")),
             (Variant::Fixed, Expect::Pass),
         ],
-        dfs_cap: None,
         choices: &[
             "The router keeps one `WebSocketClient` per (subscription, client), as `r.wsClients[subscriptionID]` is a slice of them; so the documented `closed` flag is per subscription, not per channel.",
             "The hub's `unregisterClient` loops over `h.clients` (per subscription, Go map order: a choice point) and `break`s after the first match, exactly as the seed's code does.",
@@ -378,7 +373,6 @@ pub static CATALOG: &[Entry] = &[
             (Variant::Documented, Expect::Panic("send on closed channel")),
             (Variant::Fixed, Expect::Pass),
         ],
-        dfs_cap: None,
         choices: &[
             "`SendMessage` copies the user's clients under the hub lock and offers the message to each outside it with `select { case c.send <- msg: default: close }`; under a read lock it cannot delete the client, so it only closes.",
             "The documented sender checks `sendClosed` and then sends: two statements, so two steps.",
@@ -404,7 +398,6 @@ pub static CATALOG: &[Entry] = &[
             ),
             (Variant::Fixed, Expect::Pass),
         ],
-        dfs_cap: None,
         choices: &[
             "Two phases at the seed's sizes (buffer 16, 17 clients each): 17 peers leave one per millisecond while the hub waits 50 ms on a slow Redis call (alive and busy); later the hub shuts down and the server closes the other 17 connections, one per millisecond.",
             "The seed does not say what makes the hub busy; a Redis latency spike during a registration is seed 001's own hub doing its own work.",
@@ -426,7 +419,6 @@ pub static CATALOG: &[Entry] = &[
             ),
             (Variant::Fixed, Expect::Pass),
         ],
-        dfs_cap: None,
         choices: &[
             "The handler has `defer conn.Close()` (as gin/echo handlers do), so returning early closes the connection.",
             "One client, as in the seeds' test (`test_websocket.go`); its peer sends a first message at 1 s, which the chat hub broadcasts back.",
@@ -444,7 +436,6 @@ pub static CATALOG: &[Entry] = &[
             (Variant::Buggy, Expect::Invariant(Invariant::HealthyPeerOpen)),
             (Variant::Fixed, Expect::Pass),
         ],
-        dfs_cap: None,
         choices: &[
             "gorilla's chat defaults: pongWait 60 s, writeWait 10 s; pings every 30 s as seeds 002/003 say. The scenario runs the 25 virtual minutes seed 003 validated.",
         ],
@@ -461,7 +452,6 @@ pub static CATALOG: &[Entry] = &[
             (Variant::Buggy, Expect::Pass),
             (Variant::Documented, Expect::Pass),
         ],
-        dfs_cap: None,
         choices: &[
             "One client, as in the seeds' test: its peer sends a message (the chat hub broadcasts it back) and leaves; the equivalence check compares what the peer observed, with times, and the verdict kind.",
         ],
@@ -485,7 +475,6 @@ pub static CATALOG: &[Entry] = &[
             ),
             (Variant::Fixed, Expect::Pass),
         ],
-        dfs_cap: None,
         choices: &[
             "Redis is one FIFO connection with a 1 ms round trip; each call is an await.",
             "User 1 reloads a page (old socket closes, new one opens 100 ms later: the moment the delayed double check runs); user 2 opens a second tab just before closing the first.",
@@ -507,7 +496,6 @@ pub static CATALOG: &[Entry] = &[
             (Variant::Documented, Expect::Pass),
             (Variant::Fixed, Expect::Pass),
         ],
-        dfs_cap: None,
         choices: &[
             "`register` is buffered (16) like `unregister`, so a registration can wait while the hub is busy; seed 001's \"register a closed client\" check presumes exactly that.",
             "The buggy write pump ranges over `send` only (no ticker, no context), as the catalog describes it.",

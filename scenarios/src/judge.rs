@@ -46,8 +46,6 @@ pub struct Judgement {
     pub dfs_states: u64,
     /// Runs DFS stopped early (`dfs_merged` among them).
     pub dfs_pruned: u64,
-    /// The entry's cap on DFS, if its space is too large to exhaust.
-    pub dfs_cap: Option<u64>,
     /// Schedules run by random exploration.
     pub random_schedules: u64,
 }
@@ -61,16 +59,12 @@ impl Judgement {
 
     /// Does what we found match the catalog's expectation?
     pub fn as_expected(&self) -> bool {
-        // A capped DFS that ran to its cap and found nothing is as expected for what it
-        // covered; reports say it was capped.
-        matches(self.expected, &self.outcome())
-            && (self.failure.is_some()
-                || self.dfs_exhausted
-                || self.dfs_cap.is_some_and(|cap| self.dfs_runs() >= cap))
+        // A pass counts only if DFS covered the whole space.
+        matches(self.expected, &self.outcome()) && (self.failure.is_some() || self.dfs_exhausted)
     }
 
     /// Every run DFS started: complete schedules and runs stopped early (redundant by sleep
-    /// sets, or at a state explored before). Caps count these.
+    /// sets, or at a state explored before). The DFS cap counts these.
     pub fn dfs_runs(&self) -> u64 {
         self.dfs_schedules + self.dfs_pruned
     }
@@ -165,7 +159,6 @@ pub fn judge_in(
         dfs_merged: 0,
         dfs_states: 0,
         dfs_pruned: 0,
-        dfs_cap: entry.dfs_cap,
         random_schedules: 0,
     };
     // Look for the expected failure; keep the first other failure as a fallback. A variant
@@ -188,9 +181,7 @@ pub fn judge_in(
     let dfs = quiet.explore_each_with_progress(
         &make,
         Strategy::DfsCached,
-        entry
-            .dfs_cap
-            .map_or(effort.dfs_max, |cap| cap.min(effort.dfs_max)),
+        effort.dfs_max,
         &mut |n| progress("dfs", n),
         &mut |_, run| look(run, &mut matched, &mut other),
     );

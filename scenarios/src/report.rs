@@ -106,13 +106,9 @@ pub enum Status {
 }
 
 impl Status {
-    /// As [`Judgement::as_expected`], except that a pass of a capped entry counts only once
-    /// DFS reached the entry's cap (a smaller effort did not cover what the cap promises).
+    /// [`Judgement::as_expected`], and if not, whether it is a pass DFS did not prove.
     pub fn of(j: &Judgement) -> Status {
-        let covered = j.failure.is_some()
-            || j.dfs_exhausted
-            || j.dfs_cap.is_some_and(|cap| j.dfs_runs() >= cap);
-        if j.as_expected() && covered {
+        if j.as_expected() {
             Status::AsExpected
         } else if j.failure.is_none() && j.expected == Expect::Pass {
             Status::Unproven
@@ -141,8 +137,6 @@ pub struct Explored {
     pub dfs_states: u64,
     /// DFS covered every interleaving (up to re-ordering independent steps).
     pub dfs_exhausted: bool,
-    /// The bug's own cap on DFS, for spaces too large to exhaust (a bounded check).
-    pub dfs_cap: Option<u64>,
     pub random_schedules: u64,
     pub random_seed: u64,
 }
@@ -157,12 +151,6 @@ impl Explored {
                 "all interleavings: {} state{} in {} DFS run{} (DFS with sleep sets and state caching)",
                 self.dfs_states,
                 plural(self.dfs_states),
-                self.dfs_runs,
-                plural(self.dfs_runs)
-            )
-        } else if self.dfs_cap.is_some_and(|cap| self.dfs_runs >= cap) {
-            format!(
-                "{} DFS run{}, this bug's cap: its space is too large to exhaust in a test, a bounded check",
                 self.dfs_runs,
                 plural(self.dfs_runs)
             )
@@ -280,7 +268,6 @@ impl VariantReport {
                 dfs_runs: j.dfs_runs(),
                 dfs_states: j.dfs_states,
                 dfs_exhausted: j.dfs_exhausted,
-                dfs_cap: j.dfs_cap,
                 random_schedules: j.random_schedules,
                 random_seed: effort.seed,
             },

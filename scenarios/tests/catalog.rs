@@ -57,7 +57,6 @@ fn passes(id: &str, v: Variant, states: u64, runs: u64) {
     if let Some(run) = &j.failure {
         panic!("{id} {v}: {}\n{}", run.outcome, run.trace);
     }
-    assert_eq!(j.dfs_cap, None, "{id}: every entry's DFS runs uncapped");
     assert!(
         j.dfs_exhausted,
         "{id} {v}: DFS not exhausted after {} runs",
